@@ -1,0 +1,119 @@
+// The MySQLCluster resource, defined once: the TypeScript type, the validator and
+// (through crd.ts, later) the CRD's OpenAPI schema all come from these TypeBox schemas.
+import Type, { type Static } from 'typebox';
+import { dnsLabel, quantity, section, sqlIdentifier } from './common.js';
+
+export const API_GROUP = 'ordinal.dev';
+export const API_VERSION = 'v1alpha1';
+export const CLUSTER_KIND = 'MySQLCluster';
+
+export const EngineSpec = section({
+  version: Type.String({
+    pattern: '^10\\.11(\\.[0-9]+)?$',
+    default: '10.11',
+    errorMessage: 'must be a MariaDB 10.11 version such as "10.11" or "10.11.6"',
+  }),
+  image: Type.Optional(Type.String({ minLength: 1, errorMessage: 'must be a container image reference' })),
+}, { default: {} });
+
+export const MariaDBSpec = section({
+  // Extra [mariadbd] settings. Keys that the HA logic owns are refused by validate.ts.
+  // Values are checked in validate.ts: a string, number or boolean each.
+  config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+}, { default: {} });
+
+export const SemiSyncSpec = section({
+  enabled: Type.Boolean({ default: true }),
+  // Longer than any failover, so the primary never silently degrades to async
+  // while replicas are fenced; see docs/invariants.md.
+  timeoutSeconds: Type.Integer({ minimum: 10, maximum: 31536000, default: 86400 }),
+}, { default: {} });
+
+export const FailoverSpec = section({
+  enabled: Type.Boolean({ default: true }),
+  // How long the primary may stay unreachable (with replicas agreeing) before it is
+  // declared failed; a shorter pause is a blip. Replicas' slave_net_timeout follows it.
+  detectionWindowSeconds: Type.Integer({ minimum: 2, maximum: 120, default: 4 }),
+  // Anti-flapping: no automatic failover sooner than this after the previous one.
+  minIntervalSeconds: Type.Integer({ minimum: 0, maximum: 86400, default: 60 }),
+}, { default: {} });
+
+export const SecretKeyRef = section({
+  name: dnsLabel(),
+  key: Type.String({ minLength: 1, default: 'password' }),
+});
+
+export const DatabaseSpec = section({
+  name: sqlIdentifier({ default: 'app' }),
+  user: Type.String({
+    pattern: '^[A-Za-z_][A-Za-z0-9_]{0,31}$',
+    default: 'app',
+    errorMessage: 'must be a user name of 1-32 letters, digits or underscores, not starting with a digit',
+  }),
+  // The password is generated unless one of these names it. Never inline in the spec.
+  passwordSecretRef: Type.Optional(SecretKeyRef),
+  passwordFile: Type.Optional(Type.String({ minLength: 1, errorMessage: 'must be a file path' })),
+}, { default: {} });
+
+const ResourceList = section({ cpu: Type.Optional(quantity()), memory: Type.Optional(quantity()) });
+
+export const ResourcesSpec = section({
+  requests: Type.Optional(ResourceList),
+  limits: Type.Optional(ResourceList),
+});
+
+export const StorageSpec = section({
+  size: quantity({ default: '10Gi' }),
+  storageClassName: Type.Optional(dnsLabel()),
+  accessModes: Type.Array(
+    Type.Enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'], {
+      errorMessage: 'must be ReadWriteOnce, ReadWriteOncePod or ReadWriteMany',
+    }),
+    { minItems: 1, default: ['ReadWriteOnce'] },
+  ),
+}, { default: {} });
+
+const Port = Type.Integer({ minimum: 1024, maximum: 65535 });
+
+export const LocalSpec = section({
+  // Instance i listens on basePort + i; the endpoints default to basePort + 100 and + 101.
+  basePort: Type.Optional(Port),
+  readWritePort: Type.Optional(Port),
+  readOnlyPort: Type.Optional(Port),
+}, { default: {} });
+
+export const ClusterSpec = section({
+  replicas: Type.Integer({ minimum: 1, maximum: 9, default: 3 }),
+  engine: EngineSpec,
+  mariadb: MariaDBSpec,
+  semiSync: SemiSyncSpec,
+  failover: FailoverSpec,
+  database: DatabaseSpec,
+  resources: Type.Optional(ResourcesSpec),
+  storage: StorageSpec,
+  local: LocalSpec,
+});
+
+export const ObjectMeta = Type.Object(
+  {
+    name: dnsLabel({ maxLength: 40 }),
+    namespace: Type.Optional(dnsLabel()),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
+  },
+  // Kubernetes adds uid, generation, resourceVersion ...: tolerate them.
+  { additionalProperties: true },
+);
+
+export const MySQLCluster = section({
+  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, {
+    errorMessage: `must be "${API_GROUP}/${API_VERSION}"`,
+  }),
+  kind: Type.Literal(CLUSTER_KIND, { errorMessage: `must be "${CLUSTER_KIND}"` }),
+  metadata: ObjectMeta,
+  spec: ClusterSpec,
+  status: Type.Optional(Type.Unknown()),
+});
+
+export type MySQLCluster = Static<typeof MySQLCluster>;
+export type ClusterSpec = Static<typeof ClusterSpec>;
