@@ -1,5 +1,6 @@
 // Turns a parsed document into a typed, defaulted MySQLCluster, or into a list of
 // errors that each name the field by its path and say what is wrong in plain words.
+import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { MySQLCluster, type ClusterSpec } from './cluster.js';
 import { ownerOf } from './owned-settings.js';
@@ -42,9 +43,9 @@ export function parseCluster(doc: unknown): MySQLCluster {
 }
 
 /** Every schema violation, once per field, the most specific message first. */
-export function schemaErrors(schema: Parameters<typeof Value.Errors>[0], value: unknown): FieldError[] {
+export function schemaErrors(schema: TSchema, value: unknown): FieldError[] {
   const seen = new Map<string, FieldError>();
-  for (const e of Value.Errors(schema, value) as Iterable<RawError>) {
+  for (const e of Value.Errors(schema, value) as unknown as Iterable<RawError>) {
     const error = humanize(e, schema);
     if (error.path && !seen.has(error.path)) seen.set(error.path, error);
   }

@@ -1,0 +1,129 @@
+// PURE: from what the loop saw and what it recorded, the one next thing to do.
+// Order matters and is the safety argument: operations in progress finish first, then a
+// failed primary is replaced, then anything writable besides the primary is fenced,
+// then errant instances are quarantined, then stray replicas are repointed.
+import { errantGtids, formatGtids } from '../db/gtid.js';
+import { replicaHealthy } from './routing.js';
+import { pickCandidate } from './candidate.js';
+import { primaryHealth, unfenceable } from './detect.js';
+import { sameEndpoint } from './topology.js';
+import type { Action, ClusterState, InstanceView, Policy, Snapshot } from './types.js';
+
+export interface Requests {
+  switchover?: { to?: number };
+  rebuild?: number[];
+}
+
+export interface DecideInput {
+  policy: Policy;
+  state: ClusterState;
+  snap: Snapshot;
+  requests?: Requests;
+  /** When the loop last repointed each instance, so a failing repoint is not hammered. */
+  lastRepoint?: ReadonlyMap<number, number>;
+}
+
+const REPOINT_BACKOFF_MS = 3000;
+
+export function decide(input: DecideInput): Action {
+  const { policy, state, snap } = input;
+  const op = state.operation;
+  if (op?.kind === 'failover') return { kind: 'failover', from: op.from, reason: op.reason, resume: op };
+  if (op?.kind === 'switchover') return { kind: 'switchover', from: op.from, to: op.to, resume: op };
+
+  const view = (o: number | null) => snap.instances.find((i) => i.ordinal === o);
+  if (state.primary === null) {
+    const first = view(0);
+    return first?.status ? { kind: 'bootstrap', ordinal: 0 } : { kind: 'none', reason: 'waiting for instance 0 to start' };
+  }
+
+  const health = primaryHealth(policy, state, snap);
+  if (health.state === 'failed') {
+    if (!policy.failoverEnabled) return { kind: 'none', reason: `${health.reason}; automatic failover is disabled` };
+    const sinceLast = state.lastFailoverAt === undefined ? Infinity : snap.now - state.lastFailoverAt;
+    if (sinceLast < policy.minFailoverIntervalMs) {
+      const wait = Math.ceil((policy.minFailoverIntervalMs - sinceLast) / 1000);
+      return { kind: 'none', reason: `${health.reason}; failover held back ${wait} s more by spec.failover.minIntervalSeconds (anti-flapping)` };
+    }
+    const blocked = unfenceable(state, snap);
+    if (blocked.length > 0) {
+      return { kind: 'none', reason: `${health.reason}; cannot fence instance(s) ${blocked.map((i) => i.ordinal).join(', ')} (unreachable but maybe running), so no failover` };
+    }
+    const choice = pickCandidate(state, snap, state.primary);
+    if (!choice.ok) return { kind: 'none', reason: `${health.reason}; ${choice.reason}` };
+    return { kind: 'failover', from: state.primary, reason: health.reason };
+  }
+
+  const primary = view(state.primary);
+  if (!primary?.status) return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
+
+  // Anything writable that is not the recorded primary is fenced before anything else.
+  for (const i of snap.instances) {
+    if (i.ordinal !== state.primary && i.status && !i.status.readOnly) {
+      return { kind: 'fence', ordinal: i.ordinal, reason: `instance ${i.ordinal} is writable but is not the primary` };
+    }
+  }
+
+  for (const ordinal of input.requests?.rebuild ?? []) {
+    if (ordinal !== state.primary && view(ordinal)) return { kind: 'rebuild', ordinal };
+  }
+
+  const sw = input.requests?.switchover;
+  if (sw) {
+    const to = sw.to ?? bestSwitchoverTarget(policy, state, snap);
+    if (to !== undefined && to !== state.primary) return { kind: 'switchover', from: state.primary, to };
+  }
+
+  const reference = primary.status.binlogState;
+  const trusted = new Set([primary.status.serverId]);
+  for (const i of snap.instances) {
+    if (i.ordinal === state.primary || !i.status || state.quarantined[i.ordinal]) continue;
+    const errant = errantGtids(i.status.binlogState, reference, trusted);
+    if (errant.length > 0) return { kind: 'quarantine', ordinal: i.ordinal, errant: formatGtids(errant) };
+  }
+
+  for (const i of snap.instances) {
+    if (i.ordinal === state.primary || !i.status || state.quarantined[i.ordinal] || i.provisioning) continue;
+    const why = repointReason(i, primary);
+    if (!why) continue;
+    const last = input.lastRepoint?.get(i.ordinal);
+    if (last !== undefined && snap.now - last < REPOINT_BACKOFF_MS) continue;
+    return { kind: 'repoint', ordinal: i.ordinal, reason: why };
+  }
+
+  const wantSemiSync = policy.semiSync && policy.replicas > 1;
+  if (primary.status.semiSyncPrimary !== wantSemiSync) {
+    return { kind: 'configurePrimary', ordinal: primary.ordinal, semiSync: wantSemiSync };
+  }
+  return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
+}
+
+function repointReason(i: InstanceView, primary: InstanceView): string | undefined {
+  const r = i.status?.replication;
+  if (!r) return 'not replicating';
+  if (!sameEndpoint(r, primary.endpoint)) return `replicating from ${r.sourceHost}:${r.sourcePort}, not the primary`;
+  // A receiver that stopped on an error needs a person (or a rebuild), not a retry loop.
+  if (r.io === 'No' && r.lastIoErrno === 0) return 'replication is stopped';
+  if (!r.sqlRunning && !r.lastSqlError) return 'replication is stopped';
+  return undefined;
+}
+
+/** For a switchover without --to: the healthy replica that is least behind. */
+export function bestSwitchoverTarget(policy: Policy, state: ClusterState, snap: Snapshot): number | undefined {
+  const candidates = snap.instances.filter((i) => replicaHealthy(policy, state, snap, i));
+  const lag = (i: InstanceView) => i.status?.replication?.secondsBehind ?? Infinity;
+  candidates.sort((a, b) => lag(a) - lag(b) || a.ordinal - b.ordinal);
+  return candidates[0]?.ordinal;
+}
+
+/** Why a switchover to `to` is refused, or undefined if it may proceed. */
+export function switchoverRefusal(state: ClusterState, snap: Snapshot, to: number): string | undefined {
+  if (state.operation) return `a ${state.operation.kind} is in progress`;
+  if (to === state.primary) return `instance ${to} is already the primary`;
+  const target = snap.instances.find((i) => i.ordinal === to);
+  if (!target) return `instance ${to} does not exist`;
+  if (state.quarantined[to]) return `instance ${to} is quarantined (errant transactions); rebuild it first`;
+  const r = target.status?.replication;
+  if (!target.status || !r || r.io !== 'Yes' || !r.sqlRunning) return `instance ${to} is not a healthy replica`;
+  return undefined;
+}

@@ -1,0 +1,168 @@
+// One long-lived loop per cluster: observe every instance, decide one action, carry it
+// out, route clients, publish a summary. Ticks never overlap, so two failovers can never
+// race; requests (switchover, rebuild) are picked up by the next tick.
+import { formatGtids } from '../db/gtid.js';
+import { decide, switchoverRefusal, type Requests } from './decide.js';
+import { observe } from './observe.js';
+import { execute, type Logger } from './operations.js';
+import type { Platform } from './platform.js';
+import { computeRoutes } from './routing.js';
+import { summarize, type ClusterSummary } from './summary.js';
+import type { Action, ClusterState, Policy, Snapshot } from './types.js';
+
+export interface LoopOptions {
+  tickMs: number;
+  observeDeadlineMs: number;
+  fault?: (point: string) => void;
+}
+
+interface Waiter {
+  done: (state: ClusterState) => boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  deadline: number;
+}
+
+export class ClusterLoop {
+  private stopped = false;
+  private running?: Promise<void>;
+  private unreachableSince = new Map<number, number>();
+  private lastRepoint = new Map<number, number>();
+  private requests: Requests = {};
+  private waiters: Waiter[] = [];
+  private last?: { snap: Snapshot; action: Action; summary: ClusterSummary };
+  private lastError?: string;
+
+  constructor(
+    private readonly platform: Platform,
+    private policy: Policy,
+    readonly state: ClusterState,
+    private readonly log: Logger,
+    private readonly opts: LoopOptions,
+  ) {}
+
+  setPolicy(policy: Policy): void {
+    this.policy = policy;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  summary(): ClusterSummary | undefined {
+    return this.last?.summary;
+  }
+
+  /** Resolves when the switchover is done; rejects with the reason it was refused or aborted. */
+  switchover(to: number | undefined, timeoutMs = 60_000): Promise<void> {
+    const snap = this.last?.snap;
+    if (!snap) return Promise.reject(new Error('the cluster has not been observed yet'));
+    if (to !== undefined) {
+      const refusal = switchoverRefusal(this.state, snap, to);
+      if (refusal) return Promise.reject(new Error(`switchover refused: ${refusal}`));
+    }
+    const from = this.state.primary;
+    this.requests.switchover = { to };
+    return this.waitFor((s) => s.primary !== from && !s.operation, timeoutMs);
+  }
+
+  rebuild(ordinal: number, timeoutMs = 600_000): Promise<void> {
+    if (ordinal === this.state.primary) return Promise.reject(new Error(`instance ${ordinal} is the primary; switch over first`));
+    this.requests.rebuild = [...(this.requests.rebuild ?? []), ordinal];
+    return this.waitFor(() => !(this.requests.rebuild ?? []).includes(ordinal), timeoutMs);
+  }
+
+  private waitFor(done: (s: ClusterState) => boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => this.waiters.push({ done, resolve, reject, deadline: Date.now() + timeoutMs }));
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const started = Date.now();
+      await this.tick();
+      const wait = Math.max(0, this.opts.tickMs - (Date.now() - started));
+      if (!this.stopped) await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  async tick(): Promise<void> {
+    let action: Action = { kind: 'none' };
+    try {
+      const snap = await this.observe();
+      this.rememberPrimaryState(snap);
+      action = decide({ policy: this.policy, state: this.state, snap, requests: this.requests, lastRepoint: this.lastRepoint });
+      this.last = { snap, action, summary: summarize(this.policy, this.state, snap, action.kind === 'none' ? action.reason : describe(action)) };
+      if (action.kind !== 'none') this.log.info({ action }, 'acting');
+      if (action.kind === 'repoint') this.lastRepoint.set(action.ordinal, snap.now);
+      if (action.kind === 'switchover') delete this.requests.switchover;
+      await execute(this.operationContext(), action, snap);
+      if (action.kind === 'rebuild') {
+        const done = action.ordinal;
+        this.requests.rebuild = (this.requests.rebuild ?? []).filter((o) => o !== done);
+      }
+      const after = action.kind === 'none' ? snap : await this.observe();
+      await this.platform.route(computeRoutes(this.policy, this.state, after));
+      this.last = { snap: after, action, summary: summarize(this.policy, this.state, after, action.kind === 'none' ? action.reason : undefined) };
+      this.lastError = undefined;
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== this.lastError) this.log.error({ action: action.kind, err: message }, 'action failed; will retry');
+      this.lastError = message;
+      if (action.kind === 'switchover' && !this.state.operation) this.settle(new Error(message));
+      if (this.last) this.last.summary.message = message;
+    }
+    this.settle();
+  }
+
+  private settle(error?: Error): void {
+    const now = Date.now();
+    this.waiters = this.waiters.filter((w) => {
+      if (error) w.reject(error);
+      else if (w.done(this.state)) w.resolve();
+      else if (now > w.deadline) w.reject(new Error('timed out waiting for the cluster'));
+      else return true;
+      return false;
+    });
+  }
+
+  private observe(): Promise<Snapshot> {
+    return observe(this.platform, { deadlineMs: this.opts.observeDeadlineMs, unreachableSince: this.unreachableSince });
+  }
+
+  private operationContext() {
+    return {
+      platform: this.platform,
+      policy: this.policy,
+      state: this.state,
+      log: this.log,
+      observe: () => this.observe(),
+      fault: this.opts.fault ?? (() => {}),
+    };
+  }
+
+  /** The errant-check reference for a future failover: the healthy primary's binlog state. */
+  private rememberPrimaryState(snap: Snapshot): void {
+    const p = snap.instances.find((i) => i.ordinal === this.state.primary);
+    if (!p?.status || p.status.readOnly || this.state.operation) return;
+    const text = formatGtids(p.status.binlogState.values());
+    if (text !== this.state.primaryBinlogState) {
+      this.state.primaryBinlogState = text;
+      void this.platform.saveState(this.state);
+    }
+  }
+}
+
+function describe(a: Action): string {
+  switch (a.kind) {
+    case 'failover': return `failing over from ${a.from}: ${a.reason}`;
+    case 'switchover': return `switching over from ${a.from} to ${a.to}`;
+    case 'fence': return a.reason;
+    case 'repoint': return `repointing ${a.ordinal}: ${a.reason}`;
+    default: return a.kind;
+  }
+}

@@ -1,0 +1,234 @@
+// Carry out one decided action, step by step. Every step is idempotent and the state that
+// matters (the operation in progress, the recorded primary) is saved before the step that
+// depends on it, so a loop killed at any point resumes from the saved state and finishes.
+import { withSession, type Session } from '../db/connection.js';
+import * as sql from '../db/dialect.js';
+import { formatGtids } from '../db/gtid.js';
+import { pickCandidate } from './candidate.js';
+import { byOrdinal } from './observe.js';
+import type { Platform } from './platform.js';
+import type { Action, ClusterState, FailoverOperation, InstanceView, Policy, Snapshot, SwitchoverOperation } from './types.js';
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface OperationContext {
+  platform: Platform;
+  policy: Policy;
+  state: ClusterState;
+  log: Logger;
+  observe(): Promise<Snapshot>;
+  /** Test hook: dies here when ORDINAL_FAULT names this point (see docs/operations.md). */
+  fault(point: string): void;
+}
+
+/** How long a candidate may take to apply what it received before the failover gives up. */
+const CATCH_UP_SECONDS = 60;
+/** How long a switchover target may take to catch up before the switchover is rolled back. */
+const SWITCHOVER_CATCH_UP_SECONDS = 10;
+
+async function on<T>(ctx: OperationContext, i: InstanceView, fn: (s: Session) => Promise<T>, deadlineMs = 5000): Promise<T> {
+  return withSession(i.endpoint, ctx.platform.operatorCredentials(), fn, { deadlineMs, connectTimeoutMs: Math.min(deadlineMs, 2000) });
+}
+
+async function save(ctx: OperationContext): Promise<void> {
+  await ctx.platform.saveState(ctx.state);
+}
+
+export async function execute(ctx: OperationContext, action: Action, snap: Snapshot): Promise<void> {
+  switch (action.kind) {
+    case 'none':
+      return;
+    case 'bootstrap':
+      return bootstrap(ctx, snap, action.ordinal);
+    case 'failover':
+      return failover(ctx, action.resume ?? { kind: 'failover', from: action.from, reason: action.reason, startedAt: snap.now });
+    case 'switchover':
+      return switchover(ctx, action.resume ?? { kind: 'switchover', from: action.from, to: action.to, startedAt: snap.now });
+    case 'fence':
+      return fence(ctx, byOrdinal(snap, action.ordinal)!, action.reason);
+    case 'quarantine':
+      ctx.state.quarantined[action.ordinal] = { reason: 'errant transactions', errant: action.errant, since: snap.now };
+      await save(ctx);
+      ctx.platform.event({ type: 'Warning', reason: 'ErrantTransactions', message: `instance ${action.ordinal} has transactions the primary does not have (${action.errant}); it is quarantined: never promoted, never routed. Rebuild it to rejoin.` });
+      return;
+    case 'repoint': {
+      const primary = byOrdinal(snap, ctx.state.primary!)!;
+      ctx.log.info({ ordinal: action.ordinal, reason: action.reason }, 'repointing replica');
+      await on(ctx, byOrdinal(snap, action.ordinal)!, (s) => sql.replicateFrom(s, ctx.platform.replicationSource(primary)));
+      return;
+    }
+    case 'configurePrimary':
+      await on(ctx, byOrdinal(snap, action.ordinal)!, (s) => sql.setSemiSyncPrimary(s, action.semiSync));
+      return;
+    case 'rebuild':
+      ctx.platform.event({ type: 'Normal', reason: 'Rebuild', message: `rebuilding instance ${action.ordinal} from a fresh clone` });
+      await ctx.platform.rebuild(action.ordinal);
+      delete ctx.state.quarantined[action.ordinal];
+      await save(ctx);
+      return;
+  }
+}
+
+async function bootstrap(ctx: OperationContext, snap: Snapshot, ordinal: number): Promise<void> {
+  const i = byOrdinal(snap, ordinal)!;
+  await on(ctx, i, (s) => sql.promote(s, ctx.policy.semiSync && ctx.policy.replicas > 1));
+  ctx.state.primary = ordinal;
+  ctx.state.epoch += 1;
+  await save(ctx);
+  ctx.platform.event({ type: 'Normal', reason: 'Bootstrapped', message: `instance ${ordinal} is the first primary` });
+}
+
+/** Make an instance read-only, killing client sessions; if it will not obey, restart it. */
+async function fence(ctx: OperationContext, i: InstanceView, reason: string): Promise<void> {
+  ctx.log.warn({ ordinal: i.ordinal, reason }, 'fencing');
+  try {
+    await on(ctx, i, async (s) => {
+      await sql.killClientSessions(s);
+      await sql.setReadOnly(s, true);
+    }, 2000);
+    ctx.platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${i.ordinal} made read-only: ${reason}` });
+  } catch (err) {
+    ctx.log.warn({ ordinal: i.ordinal, err: (err as Error).message }, 'fence by SQL failed; restarting the instance');
+    await ctx.platform.restart(i.ordinal);
+    ctx.platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${i.ordinal} restarted (read-only): ${reason}` });
+  }
+}
+
+async function failover(ctx: OperationContext, op: FailoverOperation): Promise<void> {
+  const { platform, state } = ctx;
+  if (!state.operation) {
+    state.operation = op;
+    await save(ctx);
+    platform.event({ type: 'Warning', reason: 'FailoverStarted', message: op.reason });
+  }
+  ctx.log.warn({ from: op.from, to: op.to, reason: op.reason }, 'failover');
+  await platform.route({ readWrite: null, readOnly: [] });
+  ctx.fault('failover:routed-away');
+
+  // Fence: no replica may receive (and so acknowledge) anything more from the old primary.
+  let snap = await ctx.observe();
+  for (const i of snap.instances) {
+    if (i.ordinal === op.from || i.provisioning) continue;
+    if (i.status?.replication) await on(ctx, i, sql.stopReceiving);
+    else if (!i.status && i.processRunning !== false) throw new Error(`cannot fence instance ${i.ordinal}: ${i.error}`);
+  }
+  const old = byOrdinal(snap, op.from);
+  if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover');
+  ctx.fault('failover:fenced');
+
+  snap = await ctx.observe(); // received positions are final now
+  if (op.to === undefined) {
+    const choice = pickCandidate(state, snap, op.from);
+    if (!choice.ok) throw new Error(`failover: ${choice.reason}`);
+    op.to = choice.ordinal;
+    state.operation = op;
+    await save(ctx);
+  }
+  const target = byOrdinal(snap, op.to);
+  if (!target?.status) throw new Error(`failover: candidate ${op.to} became unreachable`);
+  ctx.fault('failover:chosen');
+
+  // Apply what was received before writing anything new. Replication is not restarted:
+  // in GTID mode a restart discards the relay log (MDEV-4698).
+  const received = target.status.replication?.received;
+  if (received && received.size > 0) {
+    const done = await on(ctx, target, (s) => sql.waitForGtid(s, formatGtids(received.values()), CATCH_UP_SECONDS), (CATCH_UP_SECONDS + 5) * 1000);
+    if (!done) throw new Error(`failover: candidate ${op.to} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
+  }
+  ctx.fault('failover:caught-up');
+
+  await recordPrimary(ctx, op.to, op.to !== op.from ? 'failover' : undefined);
+  ctx.fault('failover:recorded');
+  await on(ctx, target, (s) => sql.promote(s, ctx.policy.semiSync && ctx.policy.replicas > 1));
+  ctx.fault('failover:promoted');
+  snap = await ctx.observe();
+  await repointAll(ctx, snap, op.to, [op.from]);
+  await finish(ctx, snap);
+  platform.event({ type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
+}
+
+async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promise<void> {
+  const { platform, state } = ctx;
+  if (!state.operation) {
+    state.operation = op;
+    await save(ctx);
+  }
+  ctx.log.info({ from: op.from, to: op.to }, 'switchover');
+  await platform.route({ readWrite: null, readOnly: [] });
+  let snap = await ctx.observe();
+  const target = byOrdinal(snap, op.to);
+  if (!target?.status) return abortSwitchover(ctx, op, `instance ${op.to} is unreachable`);
+
+  if (state.primary === op.from) {
+    const old = byOrdinal(snap, op.from);
+    if (!old?.status) return abortSwitchover(ctx, op, `primary ${op.from} is unreachable`);
+    const position = await on(ctx, old, async (s) => {
+      await sql.setReadOnly(s, true);
+      await sql.killClientSessions(s);
+      return String(await s.value('SELECT @@gtid_binlog_pos'));
+    });
+    ctx.fault('switchover:read-only');
+    const caughtUp = await on(ctx, target, (s) => sql.waitForGtid(s, position, SWITCHOVER_CATCH_UP_SECONDS), (SWITCHOVER_CATCH_UP_SECONDS + 5) * 1000);
+    if (!caughtUp) return abortSwitchover(ctx, op, `instance ${op.to} did not catch up within ${SWITCHOVER_CATCH_UP_SECONDS} s`);
+    await recordPrimary(ctx, op.to, 'switchover');
+  }
+  ctx.fault('switchover:recorded');
+  await on(ctx, target, (s) => sql.promote(s, ctx.policy.semiSync && ctx.policy.replicas > 1));
+  snap = await ctx.observe();
+  await repointAll(ctx, snap, op.to, []);
+  await finish(ctx, snap);
+  platform.event({ type: 'Normal', reason: 'SwitchedOver', message: `instance ${op.to} is the primary (was ${op.from})` });
+}
+
+async function abortSwitchover(ctx: OperationContext, op: SwitchoverOperation, why: string): Promise<void> {
+  const snap = await ctx.observe();
+  const old = byOrdinal(snap, op.from);
+  if (ctx.state.primary === op.from && old?.status) await on(ctx, old, (s) => sql.setReadOnly(s, false));
+  delete ctx.state.operation;
+  await save(ctx);
+  await finish(ctx, snap);
+  ctx.platform.event({ type: 'Warning', reason: 'SwitchoverAborted', message: why });
+  throw new Error(`switchover to ${op.to} aborted: ${why}`);
+}
+
+async function recordPrimary(ctx: OperationContext, ordinal: number, kind?: 'failover' | 'switchover'): Promise<void> {
+  const { state } = ctx;
+  if (state.primary === ordinal) return;
+  state.primary = ordinal;
+  state.epoch += 1;
+  if (kind === 'failover') {
+    state.failovers += 1;
+    state.lastFailoverAt = Date.now();
+  } else if (kind === 'switchover') state.switchovers += 1;
+  await save(ctx);
+}
+
+/** Point every other reachable, non-quarantined instance at the new primary (best effort). */
+async function repointAll(ctx: OperationContext, snap: Snapshot, primary: number, oldPrimaries: number[]): Promise<void> {
+  const p = byOrdinal(snap, primary)!;
+  const source = ctx.platform.replicationSource(p);
+  await Promise.all(
+    snap.instances
+      .filter((i) => i.ordinal !== primary && i.status && !ctx.state.quarantined[i.ordinal] && !i.provisioning)
+      // A returning old primary is checked for errant transactions by the loop first.
+      .filter((i) => !oldPrimaries.includes(i.ordinal))
+      .map((i) =>
+        on(ctx, i, (s) => sql.replicateFrom(s, source)).catch((err) =>
+          ctx.log.warn({ ordinal: i.ordinal, err: (err as Error).message }, 'repoint failed; the loop will retry'),
+        ),
+      ),
+  );
+}
+
+async function finish(ctx: OperationContext, snap: Snapshot): Promise<void> {
+  delete ctx.state.operation;
+  const primary = byOrdinal(snap, ctx.state.primary!);
+  if (primary?.status) ctx.state.primaryBinlogState = formatGtids(primary.status.binlogState.values());
+  await save(ctx);
+  const replicas = snap.instances.filter((i) => i.ordinal !== ctx.state.primary && i.status && !ctx.state.quarantined[i.ordinal]).map((i) => i.ordinal);
+  await ctx.platform.route({ readWrite: ctx.state.primary, readOnly: replicas.length ? replicas : [ctx.state.primary!] });
+}

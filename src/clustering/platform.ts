@@ -1,0 +1,36 @@
+// What the HA loop needs from the world it runs in. The sandbox implements it over local
+// processes and TCP proxies, the operator over pods, labels and Services.
+import type { Credentials, Endpoint } from '../db/connection.js';
+import type { ReplicationSource } from '../db/dialect.js';
+import type { Routes } from './routing.js';
+import type { ClusterState, InstanceView } from './types.js';
+
+export interface InstanceTarget {
+  ordinal: number;
+  endpoint: Endpoint;
+  processRunning?: boolean;
+  provisioning?: boolean;
+}
+
+export interface ClusterEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+export interface Platform {
+  /** The instances that exist now (desired ones being provisioned included). */
+  targets(): Promise<InstanceTarget[]>;
+  /** Credentials of the operator's own account. */
+  operatorCredentials(): Credentials;
+  /** How replicas reach `primary` and log in. */
+  replicationSource(primary: InstanceView): ReplicationSource;
+  /** Point client traffic. Must drop client connections that no longer match. */
+  route(routes: Routes): Promise<void>;
+  /** Kill and restart an instance's server: the fence of last resort. */
+  restart(ordinal: number): Promise<void>;
+  /** Throw away an instance's data and clone it again from a healthy donor. */
+  rebuild(ordinal: number): Promise<void>;
+  saveState(state: ClusterState): Promise<void>;
+  event(e: ClusterEvent): void;
+}

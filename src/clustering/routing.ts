@@ -1,0 +1,37 @@
+// Who receives client traffic. The read-write route is the recorded primary and nothing
+// else; during a failover or switchover it is nobody, so no client can write to the old
+// primary once promotion is under way.
+import { sameEndpoint } from './topology.js';
+import type { ClusterState, InstanceView, Policy, Role, Snapshot } from './types.js';
+
+export interface Routes {
+  readWrite: number | null;
+  readOnly: number[];
+}
+
+export function replicaHealthy(policy: Policy, state: ClusterState, snap: Snapshot, i: InstanceView): boolean {
+  if (i.ordinal === state.primary || state.quarantined[i.ordinal] || i.provisioning) return false;
+  const primary = snap.instances.find((p) => p.ordinal === state.primary);
+  const r = i.status?.replication;
+  if (!i.status || !r || !primary) return false;
+  return (
+    i.status.readOnly &&
+    sameEndpoint(r, primary.endpoint) &&
+    r.io === 'Yes' &&
+    r.sqlRunning &&
+    r.secondsBehind !== null &&
+    r.secondsBehind <= policy.maxReadLagSeconds
+  );
+}
+
+export function computeRoutes(policy: Policy, state: ClusterState, snap: Snapshot): Routes {
+  const readWrite = state.operation || state.primary === null ? null : state.primary;
+  const replicas = snap.instances.filter((i) => replicaHealthy(policy, state, snap, i)).map((i) => i.ordinal);
+  return { readWrite, readOnly: replicas.length > 0 ? replicas : readWrite === null ? [] : [readWrite] };
+}
+
+export function roleOf(state: ClusterState, i: InstanceView): Role {
+  if (i.ordinal === state.primary) return 'primary';
+  if (i.status?.replication) return 'replica';
+  return 'unknown';
+}

@@ -1,0 +1,59 @@
+// PURE: what a person (or `status -o json`) sees about a cluster.
+import { replicaHealthy, roleOf } from './routing.js';
+import type { ClusterState, Policy, Role, Snapshot } from './types.js';
+
+export type Phase = 'Creating' | 'Running' | 'Degraded' | 'FailingOver' | 'SwitchingOver' | 'Unavailable';
+
+export interface InstanceSummary {
+  ordinal: number;
+  role: Role;
+  ready: boolean;
+  readOnly: boolean | null;
+  errant: boolean;
+  reachable: boolean;
+  lagSeconds: number | null;
+  message?: string;
+}
+
+export interface ClusterSummary {
+  phase: Phase;
+  primary: number | null;
+  failovers: number;
+  switchovers: number;
+  instances: InstanceSummary[];
+  message?: string;
+}
+
+export function summarize(policy: Policy, state: ClusterState, snap: Snapshot, message?: string): ClusterSummary {
+  const instances = snap.instances.map((i): InstanceSummary => {
+    const isPrimary = i.ordinal === state.primary;
+    const ready = isPrimary ? !!i.status && !i.status.readOnly && !state.operation : replicaHealthy(policy, state, snap, i);
+    const r = i.status?.replication;
+    const q = state.quarantined[i.ordinal];
+    return {
+      ordinal: i.ordinal,
+      role: roleOf(state, i),
+      ready,
+      readOnly: i.status ? i.status.readOnly : null,
+      errant: !!q,
+      reachable: !!i.status,
+      lagSeconds: r?.secondsBehind ?? null,
+      message: i.provisioning
+        ? 'provisioning'
+        : q
+          ? `quarantined: errant ${q.errant}`
+          : i.error ?? (r?.lastIoError || r?.lastSqlError || undefined),
+    };
+  });
+  return { phase: phaseOf(state, instances, policy), primary: state.primary, failovers: state.failovers, switchovers: state.switchovers, instances, message };
+}
+
+function phaseOf(state: ClusterState, instances: InstanceSummary[], policy: Policy): Phase {
+  if (state.operation?.kind === 'failover') return 'FailingOver';
+  if (state.operation?.kind === 'switchover') return 'SwitchingOver';
+  if (state.primary === null) return 'Creating';
+  const primary = instances.find((i) => i.ordinal === state.primary);
+  if (!primary?.ready) return 'Unavailable';
+  const ready = instances.filter((i) => i.ready).length;
+  return ready === policy.replicas && instances.length === policy.replicas ? 'Running' : 'Degraded';
+}

@@ -1,0 +1,88 @@
+import type { Endpoint } from '../db/connection.js';
+import type { ServerStatus } from '../db/dialect.js';
+
+/** What the HA logic needs from the spec. */
+export interface Policy {
+  replicas: number;
+  semiSync: boolean;
+  failoverEnabled: boolean;
+  detectionWindowMs: number;
+  minFailoverIntervalMs: number;
+  /** Replicas further behind than this are not routed reads. */
+  maxReadLagSeconds: number;
+}
+
+/** One instance as the loop saw it in one tick. */
+export interface InstanceView {
+  ordinal: number;
+  endpoint: Endpoint;
+  /** The platform's word: false when it knows the server process is not running. */
+  processRunning?: boolean;
+  /** Being provisioned (cloned/initialized); not part of the topology yet. */
+  provisioning?: boolean;
+  status?: ServerStatus;
+  error?: string;
+  /** Nothing listened on the port (a crashed or stopped server, not a slow one). */
+  refused?: boolean;
+  /** When the loop first failed to reach it, in this unreachable streak. */
+  unreachableSince?: number;
+}
+
+export interface Snapshot {
+  now: number;
+  instances: InstanceView[];
+}
+
+export interface FailoverOperation {
+  kind: 'failover';
+  from: number;
+  /** Chosen after the fence, then kept: a resumed failover never re-picks. */
+  to?: number;
+  reason: string;
+  startedAt: number;
+}
+
+export interface SwitchoverOperation {
+  kind: 'switchover';
+  from: number;
+  to: number;
+  startedAt: number;
+}
+
+export type Operation = FailoverOperation | SwitchoverOperation;
+
+export interface Quarantine {
+  reason: string;
+  errant: string;
+  since: number;
+}
+
+/** The persistent truth about a cluster (the CR status, or the sandbox's state file). */
+export interface ClusterState {
+  primary: number | null;
+  epoch: number;
+  failovers: number;
+  switchovers: number;
+  lastFailoverAt?: number;
+  operation?: Operation;
+  quarantined: Record<string, Quarantine>;
+  /** The primary's gtid_binlog_state when last seen: the reference for errant checks at failover. */
+  primaryBinlogState?: string;
+}
+
+export function initialState(): ClusterState {
+  return { primary: null, epoch: 0, failovers: 0, switchovers: 0, quarantined: {} };
+}
+
+export type Action =
+  | { kind: 'none'; reason?: string }
+  | { kind: 'bootstrap'; ordinal: number }
+  | { kind: 'failover'; from: number; reason: string; resume?: FailoverOperation }
+  | { kind: 'switchover'; from: number; to: number; resume?: SwitchoverOperation }
+  | { kind: 'fence'; ordinal: number; reason: string }
+  | { kind: 'quarantine'; ordinal: number; errant: string }
+  | { kind: 'repoint'; ordinal: number; reason: string }
+  | { kind: 'configurePrimary'; ordinal: number; semiSync: boolean }
+  | { kind: 'rebuild'; ordinal: number };
+
+export type Role = 'primary' | 'replica' | 'unknown';
