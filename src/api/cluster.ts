@@ -76,7 +76,7 @@ export const StorageSpec = section({
 const Port = Type.Integer({ minimum: 1024, maximum: 65535 });
 
 export const LocalSpec = section({
-  // Instance i listens on basePort + i; the endpoints default to basePort + 100 and + 101.
+  // Instance i listens on basePort + i; the endpoints default to basePort + 10 and + 11.
   basePort: Type.Optional(Port),
   readWritePort: Type.Optional(Port),
   readOnlyPort: Type.Optional(Port),

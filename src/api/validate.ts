@@ -129,16 +129,17 @@ function semanticErrors(spec: ClusterSpec): FieldError[] {
   }
   const { basePort, readWritePort, readOnlyPort } = spec.local;
   if (!Number.isInteger(spec.replicas)) return errors;
-  if (basePort !== undefined && basePort + spec.replicas - 1 > 65535) {
-    errors.push({ path: 'spec.local.basePort', message: `leaves no room for ${spec.replicas} instance ports below 65536` });
+  // The sandbox reserves basePort .. basePort + 11: nine instance slots and two endpoints.
+  if (basePort !== undefined && basePort + 11 > 65535) {
+    errors.push({ path: 'spec.local.basePort', message: 'must be at most 65524 (the sandbox uses basePort .. basePort + 11)' });
   }
   if (readWritePort !== undefined && readWritePort === readOnlyPort) {
     errors.push({ path: 'spec.local.readOnlyPort', message: 'must differ from spec.local.readWritePort' });
   }
   if (basePort !== undefined) {
     for (const [field, port] of [['readWritePort', readWritePort], ['readOnlyPort', readOnlyPort]] as const) {
-      if (port !== undefined && port >= basePort && port < basePort + spec.replicas) {
-        errors.push({ path: `spec.local.${field}`, message: `collides with an instance port (${basePort}-${basePort + spec.replicas - 1})` });
+      if (port !== undefined && port >= basePort && port < basePort + 9) {
+        errors.push({ path: `spec.local.${field}`, message: `collides with the instance ports ${basePort}-${basePort + 8}` });
       }
     }
   }

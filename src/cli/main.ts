@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Entry point of the `ordinal` command.
+import { Command } from 'commander';
+import { InvalidSpecError } from '../api/validate.js';
+import { loadClusterFile } from '../api/load.js';
+import { localCommand } from './local.js';
+
+const program = new Command('ordinal')
+  .description('Highly available MariaDB clusters: a local sandbox today, a Kubernetes operator next')
+  .showHelpAfterError();
+
+program
+  .command('validate')
+  .description('check a MySQLCluster file and print every problem with its field path')
+  .requiredOption('-f, --file <file>', 'MySQLCluster YAML or JSON')
+  .action((opts: { file: string }) => {
+    const c = loadClusterFile(opts.file);
+    console.log(`${opts.file}: MySQLCluster ${c.metadata.name} is valid (${c.spec.replicas} instance(s))`);
+  });
+
+program.addCommand(localCommand());
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof InvalidSpecError) {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`error: ${(err as Error).message}`);
+  process.exit(1);
+});

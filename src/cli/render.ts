@@ -1,0 +1,36 @@
+import type { LocalStatus } from '../platform/local/status.js';
+
+export function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
+
+/** One line about what the cluster is doing now: who is primary, what is being cloned. */
+export function progressLine(s: LocalStatus): string {
+  const parts = s.instances.map((i) => {
+    if (i.provisioning) return `${i.ordinal}: ${i.provisioning.what}${i.provisioning.bytes ? ` ${(i.provisioning.bytes / 1e6).toFixed(0)} MB` : ''}`;
+    if (i.ordinal === s.primary) return `${i.ordinal}: primary${i.ready ? '' : ' (starting)'}`;
+    return `${i.ordinal}: ${i.ready ? 'replica' : i.pid ? 'starting' : 'waiting'}`;
+  });
+  return `[${s.phase}] ${parts.join(' | ')}`;
+}
+
+/** On a terminal, rewrite one line in place; elsewhere print only changes. */
+export class Progress {
+  private last = '';
+  private readonly tty = process.stderr.isTTY === true;
+
+  show(line: string): void {
+    if (line === this.last) return;
+    this.last = line;
+    if (this.tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else process.stderr.write(`${line}\n`);
+  }
+
+  done(): void {
+    if (this.tty && this.last) process.stderr.write('\n');
+    this.last = '';
+  }
+}

@@ -1,0 +1,260 @@
+// The sandbox's StatefulSet: keeps instances 0..replicas-1 running with stable data dirs,
+// ports and server-ids. A missing data dir is initialized (the very first primary) or
+// cloned from a donor (everyone else); a crashed server is restarted in place; on scale
+// down the highest ordinals go, never the primary.
+import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import type { ClusterSpec } from '../../api/cluster.js';
+import type { ClusterState } from '../../clustering/types.js';
+import { renderServerConfig } from '../../db/server-config.js';
+import { cloneInto } from './clone.js';
+import { writeAtomic } from './files.js';
+import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';
+import type { ClusterPaths } from './paths.js';
+import { instancePort, portListening, type Ports } from './ports.js';
+import { bootstrapSql, type ClusterSecrets } from './secrets.js';
+import type { Logger } from '../../clustering/operations.js';
+
+interface Slot {
+  pid?: number;
+  /** What provisioning is doing now, e.g. "cloning from 0"; undefined when not provisioning. */
+  provisioning?: string;
+  cloneBytes?: number;
+  crashes: number;
+  nextStartAt: number;
+  startedAt?: number;
+  removing?: boolean;
+}
+
+export interface FleetHooks {
+  /** A replica that can serve a clone now, or the primary; undefined if none. */
+  donor(): number | undefined;
+  /** The primary must go (scale down): switch over first. */
+  movePrimaryAway(): Promise<void>;
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+export class Fleet {
+  private slots = new Map<number, Slot>();
+  private stopped = false;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly paths: ClusterPaths,
+    private spec: ClusterSpec,
+    private readonly ports: Ports,
+    private readonly secrets: ClusterSecrets,
+    private readonly state: ClusterState,
+    private readonly hooks: FleetHooks,
+    private readonly log: Logger,
+  ) {}
+
+  setSpec(spec: ClusterSpec): void {
+    this.spec = spec;
+  }
+
+  start(): void {
+    this.running ??= (async () => {
+      while (!this.stopped) {
+        try {
+          await this.reconcile();
+        } catch (err) {
+          this.log.error({ err: (err as Error).message }, 'fleet reconcile failed');
+        }
+        await sleep(250);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running;
+  }
+
+  slot(ordinal: number): Slot {
+    let s = this.slots.get(ordinal);
+    if (!s) this.slots.set(ordinal, (s = { crashes: 0, nextStartAt: 0 }));
+    return s;
+  }
+
+  /** Ordinals that exist: the desired ones and any leftovers still being removed. */
+  ordinals(): number[] {
+    const set = new Set<number>(Array.from({ length: this.spec.replicas }, (_, i) => i));
+    for (const o of this.existingDirs()) set.add(o);
+    return [...set].sort((a, b) => a - b);
+  }
+
+  private existingDirs(): number[] {
+    try {
+      return readdirSync(this.paths.instancesDir()).map(Number).filter((n) => Number.isInteger(n));
+    } catch {
+      return [];
+    }
+  }
+
+  pid(ordinal: number): number | undefined {
+    const s = this.slot(ordinal);
+    if (s.pid && runningPid(this.paths, ordinal) === s.pid) return s.pid;
+    s.pid = runningPid(this.paths, ordinal);
+    return s.pid;
+  }
+
+  port(ordinal: number): number {
+    return instancePort(this.ports, ordinal);
+  }
+
+  provisioning(ordinal: number): { what: string; bytes?: number } | undefined {
+    const s = this.slot(ordinal);
+    if (s.provisioning) return { what: s.provisioning, bytes: s.cloneBytes };
+    if (!hasData(this.paths, ordinal)) return { what: 'waiting to be provisioned' };
+    return undefined;
+  }
+
+  async reconcile(): Promise<void> {
+    const desired = this.spec.replicas;
+    for (let o = 0; o < desired; o++) await this.ensure(o);
+    const extra = this.existingDirs().filter((o) => o >= desired).sort((a, b) => b - a);
+    if (extra.length > 0) await this.remove(extra[0]);
+  }
+
+  private async ensure(o: number): Promise<void> {
+    const s = this.slot(o);
+    if (s.provisioning || s.removing) return;
+    mkdirSync(this.paths.instanceDir(o), { recursive: true });
+    writeAtomic(this.paths.config(o), renderServerConfig(this.spec, {
+      ordinal: o,
+      port: this.port(o),
+      bindAddress: '127.0.0.1',
+      paths: this.paths.instance(o),
+      user: osUser(),
+      small: true,
+    }));
+    const pid = this.pid(o);
+    if (pid) {
+      await this.forgetInitFileOnceUp(o);
+      return;
+    }
+    if (Date.now() < s.nextStartAt) return;
+    if (!hasData(this.paths, o)) {
+      const fresh = o === 0 && this.state.primary === null && !this.ordinals().some((x) => x !== o && hasData(this.paths, x));
+      void this.provision(o, fresh);
+      return;
+    }
+    this.launch(o);
+  }
+
+  private launch(o: number): void {
+    const s = this.slot(o);
+    const init = this.paths.initFile(o);
+    const started = startMariadbd(this.paths, o, existsSync(init) ? init : undefined);
+    s.pid = started.pid;
+    s.startedAt = Date.now();
+    this.log.info({ ordinal: o, pid: started.pid }, 'mariadbd started');
+    void started.exited.then((code) => {
+      if (s.pid !== started.pid) return;
+      s.pid = undefined;
+      if (this.stopped || s.removing) return;
+      // Restart at once the first time, then back off, like a kubelet's CrashLoopBackOff.
+      const upFor = Date.now() - (s.startedAt ?? 0);
+      s.crashes = upFor > 60_000 ? 1 : s.crashes + 1;
+      s.nextStartAt = Date.now() + Math.min(10_000, (s.crashes - 1) * 1000);
+      this.log.warn({ ordinal: o, code }, 'mariadbd exited; restarting');
+      this.hooks.event('Warning', 'InstanceRestarted', `mariadbd of instance ${o} exited (code ${code}); restarting it`);
+    });
+  }
+
+  /** An init file runs at most once: it is removed as soon as the server answers. */
+  private async forgetInitFileOnceUp(o: number): Promise<void> {
+    const init = this.paths.initFile(o);
+    if (existsSync(init) && (await portListening(this.port(o)))) {
+      try {
+        unlinkSync(init);
+      } catch {
+        /* already gone */
+      }
+    }
+  }
+
+  private async provision(o: number, fresh: boolean): Promise<void> {
+    const s = this.slot(o);
+    try {
+      if (fresh) {
+        s.provisioning = 'initializing';
+        this.hooks.event('Normal', 'Initializing', `initializing instance ${o} as the first primary`);
+        writeAtomic(this.paths.initFile(o), bootstrapSql(this.secrets), 0o600);
+        await initializeDatadir(this.paths, o);
+      } else {
+        const donor = this.hooks.donor();
+        if (donor === undefined) {
+          s.provisioning = undefined;
+          return; // retried on the next reconcile
+        }
+        s.provisioning = `cloning from ${donor}`;
+        s.cloneBytes = 0;
+        this.hooks.event('Normal', 'Cloning', `cloning instance ${o} from instance ${donor}`);
+        const result = await cloneInto(
+          { host: '127.0.0.1', port: this.port(donor), datadir: this.paths.instance(donor).datadir, optionFile: this.secrets.clientOptionFile },
+          this.paths.instance(o).datadir,
+          (bytes) => (s.cloneBytes = bytes),
+        );
+        // First start only: resume replication exactly where the copy ends.
+        writeAtomic(this.paths.initFile(o), `SET GLOBAL gtid_slave_pos = '${result.gtid.replace(/[^0-9,-]/g, '')}';\n`, 0o600);
+        this.hooks.event('Normal', 'Cloned', `instance ${o} cloned from ${donor}: ${(result.bytes / 1e6).toFixed(1)} MB in ${result.seconds.toFixed(1)} s at GTID ${result.gtid || '(empty)'}`);
+      }
+      s.provisioning = undefined;
+      this.launch(o);
+    } catch (err) {
+      s.provisioning = undefined;
+      s.nextStartAt = Date.now() + 2000;
+      this.log.error({ ordinal: o, err: (err as Error).message }, 'provisioning failed; will retry');
+      this.hooks.event('Warning', 'ProvisioningFailed', `instance ${o}: ${(err as Error).message}`);
+    }
+  }
+
+  private async remove(o: number): Promise<void> {
+    if (o === this.state.primary) {
+      await this.hooks.movePrimaryAway();
+      return;
+    }
+    const s = this.slot(o);
+    if (s.provisioning) return;
+    s.removing = true;
+    this.hooks.event('Normal', 'ScaledDown', `removing instance ${o}`);
+    await stopProcess(this.pid(o));
+    rmSync(this.paths.instanceDir(o), { recursive: true, force: true });
+    delete this.state.quarantined[o];
+    this.slots.delete(o);
+  }
+
+  /** Kill the server (it restarts read-only at once): the fence of last resort. */
+  async restart(o: number): Promise<void> {
+    const pid = this.pid(o);
+    if (pid) {
+      this.slot(o).nextStartAt = 0;
+      process.kill(pid, 'SIGKILL');
+    }
+  }
+
+  /** Throw the data away and clone again; resolves when the new copy is running. */
+  async rebuild(o: number): Promise<void> {
+    const s = this.slot(o);
+    s.removing = true;
+    await stopProcess(this.pid(o), 30_000);
+    rmSync(this.paths.instance(o).datadir, { recursive: true, force: true });
+    s.removing = false;
+    s.nextStartAt = 0;
+    const deadline = Date.now() + 600_000;
+    while (!(this.pid(o) && !s.provisioning && (await portListening(this.port(o))))) {
+      if (Date.now() > deadline) throw new Error(`instance ${o} was not rebuilt within 10 minutes`);
+      await sleep(250);
+    }
+  }
+
+  /** Stop every server: replicas first, the primary last (down). */
+  async stopAll(): Promise<void> {
+    const order = this.ordinals().sort((a, b) => Number(a === this.state.primary) - Number(b === this.state.primary) || b - a);
+    for (const o of order) {
+      this.slot(o).removing = true;
+      await stopProcess(this.pid(o));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Where a sandbox cluster lives on disk. Everything is under $ORDINAL_HOME so that
+// `down --purge` removes it all and nothing leaks into the repository.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { InstancePaths } from '../../db/server-config.js';
+
+export function ordinalHome(): string {
+  return process.env.ORDINAL_HOME || join(homedir(), '.ordinal');
+}
+
+export class ClusterPaths {
+  readonly dir: string;
+  constructor(readonly name: string, home = ordinalHome()) {
+    this.dir = join(home, 'clusters', name);
+  }
+  get spec() { return join(this.dir, 'spec.yaml'); }
+  get state() { return join(this.dir, 'state.json'); }
+  get supervisorPid() { return join(this.dir, 'supervisor.pid'); }
+  get supervisorLog() { return join(this.dir, 'supervisor.log'); }
+  get control() { return join(this.dir, 'control.sock'); }
+  get secrets() { return join(this.dir, 'secrets'); }
+  secret(name: string) { return join(this.secrets, name); }
+  instanceDir(ordinal: number) { return join(this.dir, 'instances', String(ordinal)); }
+  instancesDir() { return join(this.dir, 'instances'); }
+  config(ordinal: number) { return join(this.instanceDir(ordinal), 'my.cnf'); }
+  cloneDir(ordinal: number) { return join(this.instanceDir(ordinal), 'data.clone'); }
+  initFile(ordinal: number) { return join(this.instanceDir(ordinal), 'init.sql'); }
+  instance(ordinal: number): InstancePaths {
+    const d = this.instanceDir(ordinal);
+    return { datadir: join(d, 'data'), socket: join(d, 'mariadbd.sock'), pidFile: join(d, 'mariadbd.pid'), errorLog: join(d, 'error.log') };
+  }
+}
+
+export function clustersDir(home = ordinalHome()): string {
+  return join(home, 'clusters');
+}

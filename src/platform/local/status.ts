@@ -1,0 +1,79 @@
+// The status document of `ordinal local status -o json`.
+import type { MySQLCluster } from '../../api/cluster.js';
+import type { ClusterLoop } from '../../clustering/loop.js';
+import type { ClusterState } from '../../clustering/types.js';
+import type { Fleet } from './fleet.js';
+import type { LocalPlatform } from './platform.js';
+import type { Ports } from './ports.js';
+import type { ClusterSecrets } from './secrets.js';
+
+export interface InstanceStatus {
+  ordinal: number;
+  pid: number | null;
+  port: number;
+  role: 'primary' | 'replica' | 'unknown';
+  ready: boolean;
+  readOnly: boolean | null;
+  errant: boolean;
+  reachable: boolean;
+  lagSeconds: number | null;
+  message?: string;
+  provisioning?: { what: string; bytes?: number };
+}
+
+export interface LocalStatus {
+  name: string;
+  phase: string;
+  primary: number | null;
+  endpoints: { readWrite: string; readOnly: string };
+  credentials: { user: string; database: string; passwordFile: string };
+  instances: InstanceStatus[];
+  failovers: number;
+  switchovers: number;
+  message?: string;
+  routes: { readWrite: number | null; readOnly: number[] };
+  events: Array<{ time: string; type: string; reason: string; message: string }>;
+  supervisor: { pid: number | null; running: boolean };
+}
+
+export function buildStatus(
+  cluster: MySQLCluster,
+  ports: Ports,
+  secrets: ClusterSecrets,
+  state: ClusterState,
+  fleet: Fleet,
+  platform: LocalPlatform,
+  loop: ClusterLoop,
+): LocalStatus {
+  const summary = loop.summary();
+  const byOrdinal = new Map(summary?.instances.map((i) => [i.ordinal, i]));
+  return {
+    name: cluster.metadata.name,
+    phase: summary?.phase ?? 'Creating',
+    primary: state.primary,
+    endpoints: { readWrite: `127.0.0.1:${ports.readWrite}`, readOnly: `127.0.0.1:${ports.readOnly}` },
+    credentials: { user: secrets.app.user, database: secrets.app.database, passwordFile: secrets.app.passwordFile },
+    instances: fleet.ordinals().map((o) => {
+      const s = byOrdinal.get(o);
+      return {
+        ordinal: o,
+        pid: fleet.pid(o) ?? null,
+        port: fleet.port(o),
+        role: s?.role ?? 'unknown',
+        ready: s?.ready ?? false,
+        readOnly: s?.readOnly ?? null,
+        errant: s?.errant ?? !!state.quarantined[o],
+        reachable: s?.reachable ?? false,
+        lagSeconds: s?.lagSeconds ?? null,
+        message: s?.message,
+        provisioning: fleet.provisioning(o),
+      };
+    }),
+    failovers: state.failovers,
+    switchovers: state.switchovers,
+    message: summary?.message,
+    routes: platform.routes,
+    events: platform.events.slice(-20),
+    supervisor: { pid: process.pid, running: true },
+  };
+}

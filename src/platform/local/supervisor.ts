@@ -1,0 +1,113 @@
+// The sandbox's background process: one per cluster. It runs the fleet (mariadbd
+// processes), the HA loop, the two client endpoints and the control channel. Killing it
+// loses nothing: the servers keep running and the next supervisor adopts them.
+import { existsSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino from 'pino';
+import { loadClusterFile } from '../../api/load.js';
+import type { MySQLCluster } from '../../api/cluster.js';
+import { ClusterLoop } from '../../clustering/loop.js';
+import { policyFrom } from '../../clustering/policy.js';
+import { initialState, type ClusterState } from '../../clustering/types.js';
+import { serveControl } from './control.js';
+import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
+import { Fleet } from './fleet.js';
+import { ClusterPaths } from './paths.js';
+import { LocalPlatform } from './platform.js';
+import type { Ports } from './ports.js';
+import { TcpEndpoint } from './proxy.js';
+import { ensureSecrets } from './secrets.js';
+import { buildStatus } from './status.js';
+
+export const SUPERVISOR_MARK = 'local supervise';
+
+export function supervisorPid(paths: ClusterPaths): number | undefined {
+  const pid = readPid(paths.supervisorPid);
+  return pid && pidRuns(pid, paths.name) && pidRuns(pid, 'supervise') ? pid : undefined;
+}
+
+export async function supervise(name: string): Promise<void> {
+  const paths = new ClusterPaths(name);
+  const other = supervisorPid(paths);
+  if (other && other !== process.pid) throw new Error(`a supervisor for ${name} already runs (pid ${other})`);
+  writeAtomic(paths.supervisorPid, `${process.pid}\n`);
+
+  const log = pino({ base: { cluster: name } }, pino.destination({ dest: paths.supervisorLog, append: true, sync: true }));
+  let cluster: MySQLCluster = loadClusterFile(paths.spec);
+  const ports = readJson<Ports>(`${paths.dir}/ports.json`);
+  if (!ports) throw new Error(`${paths.dir}/ports.json is missing; run ordinal local up again`);
+  const state: ClusterState = { ...initialState(), ...readJson<ClusterState>(paths.state) };
+  const secrets = ensureSecrets(paths, cluster.spec, dirname(paths.spec));
+
+  const endpoints = {
+    readWrite: new TcpEndpoint('127.0.0.1', ports.readWrite, 'read-write'),
+    readOnly: new TcpEndpoint('127.0.0.1', ports.readOnly, 'read-only'),
+  };
+  await endpoints.readWrite.listen();
+  await endpoints.readOnly.listen();
+
+  let loop: ClusterLoop | undefined;
+  const fault = (point: string) => {
+    if (process.env.ORDINAL_FAULT === point) {
+      log.warn({ point }, 'fault injection: dying here');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
+  const fleet: Fleet = new Fleet(paths, cluster.spec, ports, secrets, state, {
+    donor: (): number | undefined => {
+      const summary = loop?.summary();
+      const ready = summary?.instances.filter((i) => i.ready && i.role === 'replica' && fleet.pid(i.ordinal));
+      if (ready?.length) return ready[0].ordinal;
+      return state.primary !== null && fleet.pid(state.primary) && summary?.instances.find((i) => i.ordinal === state.primary)?.ready ? state.primary : undefined;
+    },
+    movePrimaryAway: async () => {
+      await loop?.switchover(undefined).catch((err) => log.warn({ err: err.message }, 'switchover before scale-down failed'));
+    },
+    event: (type, reason, message) => platform.event({ type, reason, message }),
+  }, log);
+  const platform = new LocalPlatform(paths, fleet, secrets, endpoints, log, cluster.spec);
+  loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault });
+
+  const shutdown = async (stopInstances: boolean) => {
+    log.info({ stopInstances }, 'supervisor stopping');
+    await loop!.stop();
+    await fleet.stop();
+    if (stopInstances) await fleet.stopAll();
+    await endpoints.readWrite.close();
+    await endpoints.readOnly.close();
+    control.close();
+    for (const f of [paths.control, paths.supervisorPid]) if (existsSync(f)) unlinkSync(f);
+    log.flush?.();
+    process.exit(0);
+  };
+
+  const control = await serveControl(paths.control, {
+    'GET /status': async () => buildStatus(cluster, ports, secrets, state, fleet, platform, loop!),
+    'POST /switchover': async (body: { to?: number }) => {
+      await loop!.switchover(body.to);
+      return { primary: state.primary };
+    },
+    'POST /rebuild': async (body: { ordinal: number }) => {
+      await loop!.rebuild(body.ordinal);
+      return { rebuilt: body.ordinal };
+    },
+    'POST /reload': async () => {
+      cluster = loadClusterFile(paths.spec);
+      fleet.setSpec(cluster.spec);
+      platform.setSpec(cluster.spec);
+      loop!.setPolicy(policyFrom(cluster.spec));
+      log.info({ replicas: cluster.spec.replicas }, 'spec reloaded');
+      return { replicas: cluster.spec.replicas };
+    },
+    'POST /shutdown': async (body: { stopInstances?: boolean }) => {
+      setImmediate(() => void shutdown(body.stopInstances === true));
+      return { stopping: true };
+    },
+  });
+
+  process.on('SIGTERM', () => void shutdown(false));
+  process.on('SIGINT', () => void shutdown(false));
+  log.info({ pid: process.pid, ports }, 'supervisor started');
+  fleet.start();
+  loop.start();
+}
