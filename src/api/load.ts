@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { isScalar, parseAllDocuments } from 'yaml';
 import { InvalidSpecError, validateCluster } from './validate.js';
 import type { MySQLCluster } from './cluster.js';
 
@@ -15,7 +15,8 @@ export function loadClusterFile(path: string): MySQLCluster {
 }
 
 export function parseClusterText(text: string, source = 'input'): MySQLCluster {
-  const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
+  // A trailing '---' (common in generated YAML) yields an empty document: ignore it.
+  const docs = parseAllDocuments(text).filter((d) => d.contents !== null && !(isScalar(d.contents) && d.contents.value === null));
   if (docs.length !== 1) {
     throw new InvalidSpecError([{ path: '(document)', message: `${source} must hold exactly one MySQLCluster document, found ${docs.length}` }]);
   }

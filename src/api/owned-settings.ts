@@ -26,8 +26,15 @@ const OWNED = new Map<string, string>(Object.entries(owned));
 
 /** Why Ordinal owns a [mariadbd] setting, or undefined if the user may set it. */
 export function ownerOf(key: string): string | undefined {
-  // MariaDB treats "-" and "_" alike in option names; loose-/skip- prefixes name the same option.
-  const k = key.toLowerCase().replace(/-/g, '_').replace(/^(loose_|skip_(?!slave_start))/, '');
-  if (k.startsWith('rpl_semi_sync_')) return 'set from spec.semiSync';
-  return OWNED.get(k);
+  // MariaDB treats "-" and "_" alike and accepts chained loose-/skip-/disable-/enable-
+  // prefixes on any option, so every spelling of an owned option is refused.
+  let k = key.toLowerCase().replace(/-/g, '_');
+  for (;;) {
+    if (k.startsWith('rpl_semi_sync_')) return 'set from spec.semiSync';
+    const owner = OWNED.get(k);
+    if (owner) return owner;
+    const stripped = k.replace(/^(loose|skip|disable|enable)_/, '');
+    if (stripped === k) return undefined;
+    k = stripped;
+  }
 }

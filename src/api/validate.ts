@@ -108,7 +108,9 @@ function unknownField(path: string, parent: unknown): FieldError {
 
 function semanticErrors(spec: ClusterSpec): FieldError[] {
   const errors: FieldError[] = [];
-  for (const [key, value] of Object.entries(spec.mariadb.config)) {
+  const config = spec.mariadb.config;
+  const entries = config && typeof config === 'object' && !Array.isArray(config) ? Object.entries(config) : [];
+  for (const [key, value] of entries) {
     if (!/^[a-z][a-z0-9_-]*$/i.test(key)) {
       errors.push({ path: `spec.mariadb.config.${key}`, message: 'is not a MariaDB option name (letters, digits, "_" and "-")' });
       continue;
@@ -137,6 +139,12 @@ function semanticErrors(spec: ClusterSpec): FieldError[] {
     errors.push({ path: 'spec.local.readOnlyPort', message: 'must differ from spec.local.readWritePort' });
   }
   if (basePort !== undefined) {
+    // Unset endpoint ports default to basePort + 10 and + 11 (platform/local/ports.ts).
+    const rw = readWritePort ?? basePort + 10;
+    const ro = readOnlyPort ?? basePort + 11;
+    if (rw === ro && !(readWritePort !== undefined && readWritePort === readOnlyPort)) {
+      errors.push({ path: readOnlyPort !== undefined ? 'spec.local.readOnlyPort' : 'spec.local.readWritePort', message: `must differ from the other endpoint's port (both would be ${rw})` });
+    }
     for (const [field, port] of [['readWritePort', readWritePort], ['readOnlyPort', readOnlyPort]] as const) {
       if (port !== undefined && port >= basePort && port < basePort + 9) {
         errors.push({ path: `spec.local.${field}`, message: `collides with the instance ports ${basePort}-${basePort + 8}` });

@@ -1,7 +1,8 @@
 // PURE: from what the loop saw and what it recorded, the one next thing to do.
 // Order matters and is the safety argument: operations in progress finish first, then a
 // failed primary is replaced, then anything writable besides the primary is fenced,
-// then errant instances are quarantined, then stray replicas are repointed.
+// then errant instances are quarantined (before any switchover could promote one),
+// then requested switchovers run, then stray replicas are repointed.
 import { errantGtids, formatGtids } from '../db/gtid.js';
 import { replicaHealthy } from './routing.js';
 import { pickCandidate } from './candidate.js';
@@ -60,18 +61,12 @@ export function decide(input: DecideInput): Action {
   // Anything writable that is not the recorded primary is fenced before anything else.
   for (const i of snap.instances) {
     if (i.ordinal !== state.primary && i.status && !i.status.readOnly) {
-      return { kind: 'fence', ordinal: i.ordinal, reason: `instance ${i.ordinal} is writable but is not the primary` };
+      return { kind: 'fence', ordinal: i.ordinal, reason: `instance ${i.ordinal} is writable but is not the primary`, restart: mustRestartToFence(i) };
     }
   }
 
   for (const ordinal of input.requests?.rebuild ?? []) {
     if (ordinal !== state.primary && view(ordinal)) return { kind: 'rebuild', ordinal };
-  }
-
-  const sw = input.requests?.switchover;
-  if (sw) {
-    const to = sw.to ?? bestSwitchoverTarget(policy, state, snap);
-    if (to !== undefined && to !== state.primary) return { kind: 'switchover', from: state.primary, to };
   }
 
   const reference = primary.status.binlogState;
@@ -80,6 +75,12 @@ export function decide(input: DecideInput): Action {
     if (i.ordinal === state.primary || !i.status || state.quarantined[i.ordinal]) continue;
     const errant = errantGtids(i.status.binlogState, reference, trusted);
     if (errant.length > 0) return { kind: 'quarantine', ordinal: i.ordinal, errant: formatGtids(errant) };
+  }
+
+  const sw = input.requests?.switchover;
+  if (sw) {
+    const to = sw.to ?? bestSwitchoverTarget(policy, state, snap);
+    if (to !== undefined && to !== state.primary) return { kind: 'switchover', from: state.primary, to };
   }
 
   for (const i of snap.instances) {
@@ -96,6 +97,16 @@ export function decide(input: DecideInput): Action {
     return { kind: 'configurePrimary', ordinal: primary.ordinal, semiSync: wantSemiSync };
   }
   return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
+}
+
+/**
+ * An old primary (semi-sync primary side on) may hold commits waiting for an ack that will
+ * never come. Killing those sessions or waiting on read_only would complete them and tell
+ * their clients "OK"; killing the process acknowledges nothing, and crash recovery as a
+ * replica (init_rpl_role=SLAVE) rolls the unacknowledged tail back.
+ */
+export function mustRestartToFence(i: InstanceView): boolean {
+  return i.status?.semiSyncPrimary === true;
 }
 
 function repointReason(i: InstanceView, primary: InstanceView): string | undefined {
@@ -125,5 +136,7 @@ export function switchoverRefusal(state: ClusterState, snap: Snapshot, to: numbe
   if (state.quarantined[to]) return `instance ${to} is quarantined (errant transactions); rebuild it first`;
   const r = target.status?.replication;
   if (!target.status || !r || r.io !== 'Yes' || !r.sqlRunning) return `instance ${to} is not a healthy replica`;
+  const primary = snap.instances.find((i) => i.ordinal === state.primary);
+  if (primary && !sameEndpoint(r, primary.endpoint)) return `instance ${to} does not replicate from the primary`;
   return undefined;
 }

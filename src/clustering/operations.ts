@@ -5,6 +5,7 @@ import { withSession, type Session } from '../db/connection.js';
 import * as sql from '../db/dialect.js';
 import { formatGtids } from '../db/gtid.js';
 import { pickCandidate } from './candidate.js';
+import { mustRestartToFence } from './decide.js';
 import { byOrdinal } from './observe.js';
 import type { Platform } from './platform.js';
 import type { Action, ClusterState, FailoverOperation, InstanceView, Policy, Snapshot, SwitchoverOperation } from './types.js';
@@ -49,7 +50,7 @@ export async function execute(ctx: OperationContext, action: Action, snap: Snaps
     case 'switchover':
       return switchover(ctx, action.resume ?? { kind: 'switchover', from: action.from, to: action.to, startedAt: snap.now });
     case 'fence':
-      return fence(ctx, byOrdinal(snap, action.ordinal)!, action.reason);
+      return fence(ctx, byOrdinal(snap, action.ordinal)!, action.reason, action.restart);
     case 'quarantine':
       ctx.state.quarantined[action.ordinal] = { reason: 'errant transactions', errant: action.errant, since: snap.now };
       await save(ctx);
@@ -83,8 +84,13 @@ async function bootstrap(ctx: OperationContext, snap: Snapshot, ordinal: number)
 }
 
 /** Make an instance read-only, killing client sessions; if it will not obey, restart it. */
-async function fence(ctx: OperationContext, i: InstanceView, reason: string): Promise<void> {
-  ctx.log.warn({ ordinal: i.ordinal, reason }, 'fencing');
+async function fence(ctx: OperationContext, i: InstanceView, reason: string, restart: boolean): Promise<void> {
+  ctx.log.warn({ ordinal: i.ordinal, reason, restart }, 'fencing');
+  if (restart) {
+    await ctx.platform.restart(i.ordinal);
+    ctx.platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${i.ordinal} killed and restarted read-only (it was a primary): ${reason}` });
+    return;
+  }
   try {
     await on(ctx, i, async (s) => {
       await sql.killClientSessions(s);
@@ -117,7 +123,7 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
     else if (!i.status && i.processRunning !== false) throw new Error(`cannot fence instance ${i.ordinal}: ${i.error}`);
   }
   const old = byOrdinal(snap, op.from);
-  if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover');
+  if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
   ctx.fault('failover:fenced');
 
   snap = await ctx.observe(); // received positions are final now

@@ -79,7 +79,7 @@ export type Action =
   | { kind: 'bootstrap'; ordinal: number }
   | { kind: 'failover'; from: number; reason: string; resume?: FailoverOperation }
   | { kind: 'switchover'; from: number; to: number; resume?: SwitchoverOperation }
-  | { kind: 'fence'; ordinal: number; reason: string }
+  | { kind: 'fence'; ordinal: number; reason: string; restart: boolean }
   | { kind: 'quarantine'; ordinal: number; errant: string }
   | { kind: 'repoint'; ordinal: number; reason: string }
   | { kind: 'configurePrimary'; ordinal: number; semiSync: boolean }

@@ -46,8 +46,11 @@ export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): st
     ['gtid_domain_id', 0],
     ['sync_binlog', 1],
     ['innodb_flush_log_at_trx_commit', 1],
-    ['sync_master_info', 1],
-    ['sync_relay_log_info', 1],
+    // Replicas apply in parallel (in commit order), or sustained group-committed load on
+    // the primary outruns a single applier that fsyncs per transaction. The replication
+    // position lives in mysql.gtid_slave_pos (InnoDB), so no relay-log-info syncing.
+    ['slave_parallel_threads', 4],
+    ['slave_parallel_mode', 'optimistic'],
     // Roles: everyone starts read-only and not replicating; the HA loop decides.
     ['read_only', 'ON'],
     ['skip_slave_start', 'ON'],
