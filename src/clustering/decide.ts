@@ -80,7 +80,12 @@ export function decide(input: DecideInput): Action {
   const sw = input.requests?.switchover;
   if (sw) {
     const to = sw.to ?? bestSwitchoverTarget(policy, state, snap);
-    if (to !== undefined && to !== state.primary) return { kind: 'switchover', from: state.primary, to };
+    const target = view(to ?? null);
+    // The request waits (the caller has a deadline) until the target can take over at once.
+    if (to === undefined || !target || !replicaHealthy(policy, state, snap, target)) {
+      return { kind: 'none', reason: `switchover waiting for ${to === undefined ? 'a healthy replica' : `instance ${to} to be a healthy replica`}` };
+    }
+    return { kind: 'switchover', from: state.primary, to };
   }
 
   for (const i of snap.instances) {
@@ -127,16 +132,17 @@ export function bestSwitchoverTarget(policy: Policy, state: ClusterState, snap: 
   return candidates[0]?.ordinal;
 }
 
-/** Why a switchover to `to` is refused, or undefined if it may proceed. */
+/**
+ * Why a switchover to `to` is refused outright, or undefined if it may be queued. Passing
+ * conditions (a replica still catching up or being repointed) are waited for instead.
+ */
 export function switchoverRefusal(state: ClusterState, snap: Snapshot, to: number): string | undefined {
   if (state.operation) return `a ${state.operation.kind} is in progress`;
+  if (state.primary === null) return 'the cluster has no primary yet';
   if (to === state.primary) return `instance ${to} is already the primary`;
   const target = snap.instances.find((i) => i.ordinal === to);
   if (!target) return `instance ${to} does not exist`;
   if (state.quarantined[to]) return `instance ${to} is quarantined (errant transactions); rebuild it first`;
-  const r = target.status?.replication;
-  if (!target.status || !r || r.io !== 'Yes' || !r.sqlRunning) return `instance ${to} is not a healthy replica`;
-  const primary = snap.instances.find((i) => i.ordinal === state.primary);
-  if (primary && !sameEndpoint(r, primary.endpoint)) return `instance ${to} does not replicate from the primary`;
+  if (target.provisioning) return `instance ${to} is still being provisioned`;
   return undefined;
 }

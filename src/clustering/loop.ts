@@ -18,6 +18,7 @@ export interface LoopOptions {
 
 interface Waiter {
   done: (state: ClusterState) => boolean;
+  expired?: () => void;
   resolve: () => void;
   reject: (e: Error) => void;
   deadline: number;
@@ -59,7 +60,7 @@ export class ClusterLoop {
   }
 
   /** Resolves when the switchover is done; rejects with the reason it was refused or aborted. */
-  switchover(to: number | undefined, timeoutMs = 60_000): Promise<void> {
+  switchover(to: number | undefined, timeoutMs = 30_000): Promise<void> {
     const snap = this.last?.snap;
     if (!snap) return Promise.reject(new Error('the cluster has not been observed yet'));
     if (to !== undefined) {
@@ -68,7 +69,11 @@ export class ClusterLoop {
     }
     const from = this.state.primary;
     this.requests.switchover = { to };
-    return this.waitFor((s) => s.primary !== from && !s.operation, timeoutMs);
+    const why = () => this.last?.summary.message ?? 'no progress';
+    return this.waitFor((s) => s.primary !== from && !s.operation, timeoutMs, () => {
+      delete this.requests.switchover;
+      throw new Error(`switchover not done within ${timeoutMs / 1000} s: ${why()}`);
+    });
   }
 
   rebuild(ordinal: number, timeoutMs = 600_000): Promise<void> {
@@ -77,8 +82,8 @@ export class ClusterLoop {
     return this.waitFor(() => !(this.requests.rebuild ?? []).includes(ordinal), timeoutMs);
   }
 
-  private waitFor(done: (s: ClusterState) => boolean, timeoutMs: number): Promise<void> {
-    return new Promise((resolve, reject) => this.waiters.push({ done, resolve, reject, deadline: Date.now() + timeoutMs }));
+  private waitFor(done: (s: ClusterState) => boolean, timeoutMs: number, expired?: () => void): Promise<void> {
+    return new Promise((resolve, reject) => this.waiters.push({ done, expired, resolve, reject, deadline: Date.now() + timeoutMs }));
   }
 
   private async run(): Promise<void> {
@@ -124,7 +129,14 @@ export class ClusterLoop {
     this.waiters = this.waiters.filter((w) => {
       if (error) w.reject(error);
       else if (w.done(this.state)) w.resolve();
-      else if (now > w.deadline) w.reject(new Error('timed out waiting for the cluster'));
+      else if (now > w.deadline) {
+        try {
+          w.expired?.();
+          w.reject(new Error('timed out waiting for the cluster'));
+        } catch (err) {
+          w.reject(err as Error);
+        }
+      }
       else return true;
       return false;
     });

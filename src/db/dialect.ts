@@ -113,6 +113,8 @@ export interface ReplicationSource extends Endpoint {
  */
 export async function replicateFrom(s: Session, source: ReplicationSource): Promise<void> {
   await s.query('STOP SLAVE');
+  // A demoted primary must not make its own (errant, direct) writes wait for acks.
+  await setSemiSyncPrimary(s, false);
   await s.query(
     'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
       'MASTER_USE_GTID = slave_pos, MASTER_DEMOTE_TO_SLAVE = 1, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = ?',

@@ -158,6 +158,12 @@ const cases: Case[] = [
   // Requests.
   { name: 'switchover to the requested replica', requests: { switchover: { to: 2 } }, want: { kind: 'switchover', from: 0, to: 2 } },
   {
+    name: 'switchover waits while the target is not yet a healthy replica',
+    requests: { switchover: { to: 2 } },
+    instances: [primary(0), replica(1), replica(2, { sql: false })],
+    want: { kind: 'none', reason: /switchover waiting for instance 2/ },
+  },
+  {
     name: 'switchover to the least-lagging healthy replica',
     requests: { switchover: {} },
     instances: [primary(0), replica(1, { lag: 5 }), replica(2, { lag: 1 })],
@@ -240,16 +246,17 @@ test('decide: errant replicas are quarantined before any switchover', async (t) 
 test('switchoverRefusal', async (t) => {
   const refusals: Array<{ name: string; to: number; state?: Partial<ClusterState>; instances?: InstanceView[]; want: RegExp | undefined }> = [
     { name: 'healthy replica', to: 1, want: undefined },
+    { name: 'no primary yet', to: 1, state: { primary: null }, want: /no primary yet/ },
     { name: 'lagging but replicating replica', to: 2, instances: [primary(0), replica(1), replica(2, { lag: 300 })], want: undefined },
     { name: 'an operation in progress', to: 1, state: { operation: switchoverOp() }, want: /a switchover is in progress/ },
     { name: 'a failover in progress', to: 1, state: { operation: failoverOp() }, want: /a failover is in progress/ },
     { name: 'already the primary', to: 0, want: /instance 0 is already the primary/ },
     { name: 'no such instance', to: 5, want: /instance 5 does not exist/ },
     { name: 'quarantined', to: 2, state: { quarantined: quarantine(2) }, want: /instance 2 is quarantined/ },
-    { name: 'unreachable', to: 2, instances: [primary(0), replica(1), down(2)], want: /instance 2 is not a healthy replica/ },
-    { name: 'not replicating', to: 1, instances: [primary(0), up(1), replica(2)], want: /not a healthy replica/ },
-    { name: 'receiver connecting', to: 1, instances: [primary(0), replica(1, LOST), replica(2)], want: /not a healthy replica/ },
-    { name: 'applier stopped', to: 1, instances: [primary(0), replica(1, { sql: false }), replica(2)], want: /not a healthy replica/ },
+    { name: 'unreachable: queued (decide waits), not refused', to: 2, instances: [primary(0), replica(1), down(2)], want: undefined },
+    { name: 'not replicating: queued (decide waits), not refused', to: 1, instances: [primary(0), up(1), replica(2)], want: undefined },
+    { name: 'receiver connecting: queued (decide waits), not refused', to: 1, instances: [primary(0), replica(1, LOST), replica(2)], want: undefined },
+    { name: 'applier stopped: queued (decide waits), not refused', to: 1, instances: [primary(0), replica(1, { sql: false }), replica(2)], want: undefined },
   ];
   for (const c of refusals) {
     await t.test(c.name, () => {
