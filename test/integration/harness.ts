@@ -49,7 +49,7 @@ export class Sandbox {
   async up(replicas = 3, env: Record<string, string> = {}): Promise<CliResult> {
     writeFileSync(this.specFile, this.spec(replicas));
     const r = await this.cli(['local', 'up', '-f', this.specFile, '--timeout', '180'], env);
-    if (r.code !== 0) throw new Error(`up failed (${r.code}): ${r.stderr}\n${r.stdout}\n${this.supervisorLogTail()}`);
+    if (r.code !== 0) throw new Error(`up failed (${r.code}): ${r.stderr}\n${r.stdout}\n${this.supervisorLogTail()}\n${this.errorLogTails()}`);
     return r;
   }
 
@@ -74,6 +74,21 @@ export class Sandbox {
     } catch {
       return '';
     }
+  }
+
+  /** The end of every instance's MariaDB error log, for failure messages. */
+  errorLogTails(n = 15): string {
+    const dir = join(this.home, 'clusters', this.name, 'instances');
+    let out = '';
+    for (let o = 0; o < 9; o++) {
+      try {
+        const text = readFileSync(join(dir, String(o), 'error.log'), 'utf8').trim().split('\n').slice(-n).join('\n');
+        out += `--- instance ${o} error.log ---\n${text}\n`;
+      } catch {
+        /* no such instance */
+      }
+    }
+    return out;
   }
 
   password(which: 'app' | 'operator'): string {
