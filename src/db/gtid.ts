@@ -96,3 +96,19 @@ export function transactionsAhead(a: GtidPosition, b: GtidPosition): number {
   for (const [domain, g] of a) n += Math.max(0, g.seq - (b.get(domain)?.seq ?? 0));
   return n;
 }
+
+/**
+ * A binlog state as it was when `position` was reached. In a domain, sequence numbers only
+ * grow, so every entry at or below the position's sequence was already there, and the
+ * position itself is the last entry of the server that wrote it. A clone gets this state,
+ * so its gtid_binlog_state is as complete as its donor's and errant checks stay exact.
+ */
+export function stateAtPosition(state: GtidState, position: GtidPosition): GtidState {
+  const out: GtidState = new Map();
+  for (const [key, g] of state) {
+    const p = position.get(g.domain);
+    if (p && g.seq <= p.seq) out.set(key, g);
+  }
+  for (const p of position.values()) out.set(`${p.domain}-${p.server}`, p);
+  return out;
+}

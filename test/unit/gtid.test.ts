@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   errantGtids,
   formatGtids,
+  stateAtPosition,
   mergePositions,
   parseGtidList,
   positionCovers,
@@ -127,4 +128,19 @@ test('formatGtids orders by domain, then server, numerically', async (t) => {
   ];
   for (const c of cases) await t.test(c.name, () => assert.equal(formatGtids(c.input), c.want));
   await t.test('round trip through toState', () => assert.equal(formatGtids(toState('1-2-3,0-2-9,0-1-7').values()), '0-1-7,0-2-9,1-2-3'));
+});
+
+test('stateAtPosition: a clone gets the binlog state its donor had at the copied position', async (t) => {
+  const cases: Array<{ name: string; state: string; position: string; want: string }> = [
+    { name: 'history of old primaries is kept', state: '0-1-10,0-2-50', position: '0-2-50', want: '0-1-10,0-2-50' },
+    { name: 'writes after the copy are cut back to the position', state: '0-1-10,0-2-80', position: '0-2-50', want: '0-1-10,0-2-50' },
+    { name: 'a server that wrote only after the copy is dropped', state: '0-1-10,0-3-60', position: '0-1-10', want: '0-1-10' },
+    { name: 'several domains', state: '0-1-5,1-1-9,1-2-12', position: '0-1-5,1-2-10', want: '0-1-5,1-1-9,1-2-10' },
+    { name: 'an empty donor', state: '', position: '', want: '' },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      assert.equal(formatGtids(stateAtPosition(toState(c.state), toPosition(c.position)).values()), c.want);
+    });
+  }
 });

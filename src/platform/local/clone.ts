@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatGtids, stateAtPosition, toPosition, toState } from '../../db/gtid.js';
 import { run } from './run.js';
 
 export const MARIADB_BACKUP = process.env.ORDINAL_MARIADB_BACKUP || 'mariadb-backup';
@@ -21,11 +22,19 @@ export interface CloneSource {
 
 export interface CloneResult {
   bytes: number;
+  /** The position the copy is consistent with (becomes gtid_slave_pos). */
   gtid: string;
+  /** The donor's gtid_binlog_state at that position (becomes gtid_binlog_state). */
+  binlogState: string;
   seconds: number;
 }
 
-export async function cloneInto(source: CloneSource, datadir: string, onProgress?: (bytes: number) => void): Promise<CloneResult> {
+export async function cloneInto(
+  source: CloneSource,
+  datadir: string,
+  donorBinlogState: () => Promise<string>,
+  onProgress?: (bytes: number) => void,
+): Promise<CloneResult> {
   const started = Date.now();
   const staging = `${datadir}.clone`;
   rmSync(staging, { recursive: true, force: true });
@@ -33,9 +42,22 @@ export async function cloneInto(source: CloneSource, datadir: string, onProgress
   const bytes = await streamBackup(source, staging, onProgress);
   await run(MARIADB_BACKUP, [`--defaults-extra-file=${source.optionFile}`, '--prepare', `--target-dir=${staging}`]);
   const gtid = readBackupGtid(staging);
+  // Read after the copy: entries newer than the copy's position are cut off again.
+  const position = toPosition(gtid);
+  const binlogState = formatGtids(stateAtPosition(toState(await donorBinlogState()), position).values());
   rmSync(datadir, { recursive: true, force: true });
   renameSync(staging, datadir);
-  return { bytes, gtid, seconds: (Date.now() - started) / 1000 };
+  return { bytes, gtid, binlogState, seconds: (Date.now() - started) / 1000 };
+}
+
+/** SQL for the clone's first start: resume exactly where the copy ends, with full GTID history. */
+export function cloneInitSql(result: Pick<CloneResult, 'gtid' | 'binlogState'>): string {
+  const clean = (s: string) => s.replace(/[^0-9,-]/g, '');
+  return [
+    'RESET MASTER',
+    `SET GLOBAL gtid_binlog_state = '${clean(result.binlogState)}'`,
+    `SET GLOBAL gtid_slave_pos = '${clean(result.gtid)}'`,
+  ].join(';\n') + ';\n';
 }
 
 /** mariadb-backup --stream | mbstream -x, counting the bytes that pass. */

@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import type { ClusterSpec } from '../../api/cluster.js';
 import type { ClusterState } from '../../clustering/types.js';
 import { renderServerConfig } from '../../db/server-config.js';
-import { cloneInto } from './clone.js';
+import { cloneInitSql, cloneInto } from './clone.js';
+import { withSession } from '../../db/connection.js';
 import { writeAtomic } from './files.js';
 import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';
 import type { ClusterPaths } from './paths.js';
@@ -191,13 +192,15 @@ export class Fleet {
         s.provisioning = `cloning from ${donor}`;
         s.cloneBytes = 0;
         this.hooks.event('Normal', 'Cloning', `cloning instance ${o} from instance ${donor}`);
+        const donorEndpoint = { host: '127.0.0.1', port: this.port(donor) };
         const result = await cloneInto(
-          { host: '127.0.0.1', port: this.port(donor), datadir: this.paths.instance(donor).datadir, optionFile: this.secrets.clientOptionFile },
+          { ...donorEndpoint, datadir: this.paths.instance(donor).datadir, optionFile: this.secrets.clientOptionFile },
           this.paths.instance(o).datadir,
+          async () => String(await withSession(donorEndpoint, this.secrets.operator, (q) => q.value('SELECT @@gtid_binlog_state'))),
           (bytes) => (s.cloneBytes = bytes),
         );
         // First start only: resume replication exactly where the copy ends.
-        writeAtomic(this.paths.initFile(o), `SET GLOBAL gtid_slave_pos = '${result.gtid.replace(/[^0-9,-]/g, '')}';\n`, 0o600);
+        writeAtomic(this.paths.initFile(o), cloneInitSql(result), 0o600);
         this.hooks.event('Normal', 'Cloned', `instance ${o} cloned from ${donor}: ${(result.bytes / 1e6).toFixed(1)} MB in ${result.seconds.toFixed(1)} s at GTID ${result.gtid || '(empty)'}`);
       }
       s.provisioning = undefined;
