@@ -1,19 +1,15 @@
 // F4 and F3: a pause of the primary shorter than the detection window is a blip and
 // changes nothing; a longer one is an isolation: a replica is promoted, and the old
 // primary, once it runs again, acknowledges nothing and ends read-only.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, sleep } from './harness.js';
+import { Sandbox, sleep, useCluster } from './harness.js';
 import { verifyWrites, WritableWatch, Writers } from './writers.js';
 
 // detectionWindowSeconds 4 is the default; anti-flapping off so the two cases can follow each other.
 const sb = new Sandbox('blip', 14200, { failover: { minIntervalSeconds: 0 } });
 
-before(async () => {
-  await sb.up(3);
-  await Writers.prepare(sb);
-});
-after(async () => sb.down());
+useCluster(sb, 3, Writers.prepare);
 
 test('a 2 s SIGSTOP of the primary (below the 4 s window) causes no failover', async () => {
   const writers = new Writers(sb, 2).start();

@@ -1,7 +1,7 @@
 // The sandbox CLI end to end, as a user drives it: a bad spec creates nothing; up,
 // status -o json, switchover, scale up and down (never removing the primary), logs,
 // supervisor restarts that adopt running servers, down and down --purge.
-import { after, test } from "node:test";
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,16 +1,12 @@
 // F1: SIGKILL the primary's mariadbd while clients write through the read-write endpoint.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, sleep } from './harness.js';
+import { Sandbox, sleep, useCluster } from './harness.js';
 import { verifyWrites, WritableWatch, Writers } from './writers.js';
 
 const sb = new Sandbox('failover', 14100);
 
-before(async () => {
-  await sb.up(3);
-  await Writers.prepare(sb);
-});
-after(async () => sb.down());
+useCluster(sb, 3, Writers.prepare);
 
 test('SIGKILL of the primary under writes: promoted replica, nothing lost, one writable, old primary rejoins', async () => {
   const writers = new Writers(sb, 4).start();

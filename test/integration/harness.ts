@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { after, before } from 'node:test';
 import mysql from 'mysql2/promise';
 import type { LocalStatus } from '../../src/platform/local/status.js';
 
@@ -154,6 +155,16 @@ export function supervisorPidOf(sb: Sandbox): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Register before/after hooks: bring the cluster up (with the writes table), tear it down. */
+export function useCluster(sb: Sandbox, replicas = 3, prepare?: (sb: Sandbox) => Promise<void>): Sandbox {
+  before(async () => {
+    await sb.up(replicas);
+    await prepare?.(sb);
+  });
+  after(async () => sb.down());
+  return sb;
 }
 
 export { spawn };

@@ -1,18 +1,14 @@
 // O1: the supervisor dies in the middle of a failover (at a named step, through the
 // ORDINAL_FAULT test hook) and is started again: the failover finishes, nothing is lost,
 // there is never more than one writable instance.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, sleep, supervisorPidOf } from './harness.js';
+import { Sandbox, sleep, supervisorPidOf, useCluster } from './harness.js';
 import { verifyWrites, WritableWatch, Writers } from './writers.js';
 
 const sb = new Sandbox('crash', 14500, { failover: { minIntervalSeconds: 0 } });
 
-before(async () => {
-  await sb.up(3);
-  await Writers.prepare(sb);
-});
-after(async () => sb.down());
+useCluster(sb, 3, Writers.prepare);
 
 for (const point of ['failover:fenced', 'failover:recorded']) {
   test(`supervisor killed at ${point} and restarted: healthy, nothing lost`, async () => {

@@ -1,17 +1,13 @@
 // Switchover under writes loses nothing; an errant replica is detected, quarantined,
 // never promoted, and comes back after a rebuild.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Sandbox, sleep } from './harness.js';
+import { Sandbox, sleep, useCluster } from './harness.js';
 import { percentile, verifyWrites, WritableWatch, Writers } from './writers.js';
 
 const sb = new Sandbox('switchover', 14300);
 
-before(async () => {
-  await sb.up(3);
-  await Writers.prepare(sb);
-});
-after(async () => sb.down());
+useCluster(sb, 3, Writers.prepare);
 
 test('switchovers under writes: nothing lost, one writable, bounded pause', async () => {
   const writers = new Writers(sb, 4).start();

@@ -1,23 +1,17 @@
 // The status document of `ordinal local status -o json`.
 import type { MySQLCluster } from '../../api/cluster.js';
 import type { ClusterLoop } from '../../clustering/loop.js';
+import type { InstanceSummary } from '../../clustering/summary.js';
 import type { ClusterState } from '../../clustering/types.js';
 import type { Fleet } from './fleet.js';
 import type { LocalPlatform } from './platform.js';
 import type { Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
 
-export interface InstanceStatus {
-  ordinal: number;
+/** The HA loop's view of an instance plus what the sandbox knows about its process. */
+export interface InstanceStatus extends InstanceSummary {
   pid: number | null;
   port: number;
-  role: 'primary' | 'replica' | 'unknown';
-  ready: boolean;
-  readOnly: boolean | null;
-  errant: boolean;
-  reachable: boolean;
-  lagSeconds: number | null;
-  message?: string;
   provisioning?: { what: string; bytes?: number };
 }
 

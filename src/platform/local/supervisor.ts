@@ -70,8 +70,10 @@ export async function supervise(name: string): Promise<void> {
 
   const shutdown = async (stopInstances: boolean) => {
     log.info({ stopInstances }, 'supervisor stopping');
-    await loop!.stop();
-    await fleet.stop();
+    // A tick or a reconcile may wait on a server for a while; never longer than this.
+    const bounded = (p: Promise<void>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
+    await bounded(loop!.stop());
+    await bounded(fleet.stop());
     if (stopInstances) await fleet.stopAll();
     await endpoints.readWrite.close();
     await endpoints.readOnly.close();
@@ -107,6 +109,13 @@ export async function supervise(name: string): Promise<void> {
 
   process.on('SIGTERM', () => void shutdown(false));
   process.on('SIGINT', () => void shutdown(false));
+  // If the cluster's folder is deleted or another supervisor took over, this one must go.
+  setInterval(() => {
+    if (readPid(paths.supervisorPid) !== process.pid) {
+      log.warn({}, 'supervisor.pid no longer names this process; stopping');
+      void shutdown(!existsSync(paths.spec));
+    }
+  }, 5000).unref();
   log.info({ pid: process.pid, ports }, 'supervisor started');
   fleet.start();
   loop.start();
