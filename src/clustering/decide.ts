@@ -55,15 +55,15 @@ export function decide(input: DecideInput): Action {
     return { kind: 'failover', from: state.primary, reason: health.reason };
   }
 
-  const primary = view(state.primary);
-  if (!primary?.status) return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
-
   // Anything writable that is not the recorded primary is fenced before anything else.
   for (const i of snap.instances) {
     if (i.ordinal !== state.primary && i.status && !i.status.readOnly) {
       return { kind: 'fence', ordinal: i.ordinal, reason: `instance ${i.ordinal} is writable but is not the primary`, restart: mustRestartToFence(i) };
     }
   }
+
+  const primary = view(state.primary);
+  if (!primary?.status) return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
 
   for (const ordinal of input.requests?.rebuild ?? []) {
     if (ordinal !== state.primary && view(ordinal)) return { kind: 'rebuild', ordinal };

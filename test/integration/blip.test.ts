@@ -64,3 +64,24 @@ test('SIGSTOP past the window: promotion, the isolated old primary acknowledges 
   // While SIGSTOPped the old primary answered nothing, so any overlap seen here would be real.
   assert.deepEqual(watch.violations, [], 'never two writable instances answering');
 });
+
+test('one replica down past the window: no failover, writes go on, it catches up', async () => {
+  await sb.waitFor('healthy', sb.healthy(3));
+  const before = await sb.status();
+  const writers = new Writers(sb, 2).start();
+  await sleep(1000);
+  const replica = before.instances.find((i) => i.role === 'replica')!;
+  process.kill(replica.pid!, 'SIGSTOP');
+  const ackedAtStop = writers.acked.size;
+  await sleep(6000);
+  const ackedWhileDown = writers.acked.size - ackedAtStop;
+  process.kill(replica.pid!, 'SIGCONT');
+  const s = await sb.waitFor('healthy again', sb.healthy(3), 30_000);
+  const report = await writers.stop();
+  assert.equal(s.failovers, before.failovers, 'no failover');
+  assert.equal(s.primary, before.primary, 'same primary');
+  assert.ok(ackedWhileDown > 50, `writes went on while a replica was down (${ackedWhileDown})`);
+  await sleep(500);
+  const v = await verifyWrites(sb, replica.ordinal, report);
+  assert.deepEqual(v.lost, [], 'the replica caught up with every acknowledged write');
+});

@@ -86,6 +86,11 @@ const cases: Case[] = [
 
   // Fence first, then quarantine, then repoint.
   {
+    name: 'a writable non-primary is fenced even while the primary is only suspect',
+    instances: [down(0, { unreachableSince: NOW - 1000 }), replica(1), up(2, { readOnly: false })],
+    want: { kind: 'fence', ordinal: 2, restart: false },
+  },
+  {
     name: 'a writable non-primary is fenced before quarantine and repoint',
     instances: [primary(0), replica(1, { from: 2 }), up(2, { ...ERRANT, readOnly: false })],
     requests: { switchover: { to: 1 }, rebuild: [1] },
