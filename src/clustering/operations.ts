@@ -124,6 +124,12 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
   }
   const old = byOrdinal(snap, op.from);
   if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
+  // A silent old primary may only be frozen. Where the platform can, it is killed now, so
+  // that it never answers again as a writable primary (it restarts read-only).
+  if (old && !old.status && old.processRunning !== false && op.to === undefined) {
+    await platform.restart(op.from);
+    platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${op.from} (unreachable old primary) killed; it restarts read-only` });
+  }
   ctx.fault('failover:fenced');
 
   snap = await ctx.observe(); // received positions are final now

@@ -40,13 +40,22 @@ test('SIGSTOP past the window: promotion, the isolated old primary acknowledges 
   process.kill(old.pid, 'SIGSTOP');
   const s = await sb.waitFor('a replica promoted', (s) => s.primary !== old.ordinal && s.primary !== null && s.phase !== 'FailingOver', 30_000);
 
-  // A client that reaches the frozen old primary directly, bypassing the endpoint.
-  const direct = sb.instanceQuery(old.ordinal, "INSERT INTO app.writes (writer, seq) VALUES (9999, 1)").then(
-    () => 'acknowledged',
-    (e: Error) => `refused: ${e.message}`,
-  );
+  // An application client that reaches the old primary directly, bypassing the endpoint.
+  const direct = sb
+    .app(sb.basePort + old.ordinal)
+    .then(async (c) => {
+      try {
+        await c.query({ sql: 'INSERT INTO writes (writer, seq) VALUES (9999, 1)', timeout: 20_000 });
+      } finally {
+        c.destroy();
+      }
+    })
+    .then(
+      () => 'acknowledged',
+      (e: Error) => `refused: ${e.message}`,
+    );
   await sleep(1000);
-  process.kill(old.pid, 'SIGCONT');
+  resume(old.pid); // the sandbox may already have killed it as a fence
   const outcome = await direct;
   assert.notEqual(outcome, 'acknowledged', 'the isolated old primary acknowledged a write');
 
@@ -81,7 +90,17 @@ test('one replica down past the window: no failover, writes go on, it catches up
   assert.equal(s.failovers, before.failovers, 'no failover');
   assert.equal(s.primary, before.primary, 'same primary');
   assert.ok(ackedWhileDown > 50, `writes went on while a replica was down (${ackedWhileDown})`);
-  await sleep(500);
+  const [pos] = await sb.instanceQuery(s.primary!, 'SELECT @@gtid_binlog_pos AS p');
+  const [caught] = await sb.instanceQuery(replica.ordinal, 'SELECT MASTER_GTID_WAIT(?, 30) AS r', [pos.p]);
+  assert.equal(Number(caught.r), 0, 'the replica caught up');
   const v = await verifyWrites(sb, replica.ordinal, report);
   assert.deepEqual(v.lost, [], 'the replica caught up with every acknowledged write');
 });
+
+function resume(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}

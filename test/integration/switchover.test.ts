@@ -35,8 +35,10 @@ test('switchovers under writes: nothing lost, one writable, bounded pause', asyn
 test('an errant replica is quarantined, refused as a switchover target, and rejoins after a rebuild', async () => {
   const s0 = await sb.status();
   const victim = s0.instances.find((i) => i.role === 'replica')!.ordinal;
-  // A write made directly on a replica (the operator account may bypass read_only).
+  // Someone lifts read_only on a replica for a moment and writes to it directly.
+  await sb.instanceQuery(victim, 'SET GLOBAL read_only = OFF');
   await sb.instanceQuery(victim, 'INSERT INTO app.writes (writer, seq) VALUES (7777, 1)');
+  await sb.instanceQuery(victim, 'SET GLOBAL read_only = ON').catch(() => {}); // the loop may have fenced it already
   const q = await sb.waitFor('the errant replica quarantined', (s) => s.instances.find((i) => i.ordinal === victim)?.errant === true, 10_000);
   assert.equal(q.instances.find((i) => i.ordinal === victim)!.ready, false, 'not routed');
   assert.ok(!q.routes.readOnly.includes(victim), 'not in the read-only route');

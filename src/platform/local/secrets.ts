@@ -55,6 +55,7 @@ export function bootstrapSql(secrets: ClusterSecrets): string {
     'FLUSH PRIVILEGES',
     `CREATE USER IF NOT EXISTS ${q(secrets.operator.user)}@'%' IDENTIFIED BY ${q(secrets.operator.password)}`,
     `GRANT ALL PRIVILEGES ON *.* TO ${q(secrets.operator.user)}@'%' WITH GRANT OPTION`,
+    // It keeps READ_ONLY ADMIN: in 10.11 changing @@read_only needs it. It never writes data.
     `CREATE USER IF NOT EXISTS ${q(secrets.replication.user)}@'%' IDENTIFIED BY ${q(secrets.replication.password)}`,
     `GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ${q(secrets.replication.user)}@'%'`,
     `CREATE DATABASE IF NOT EXISTS ${db}`,
