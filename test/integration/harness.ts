@@ -110,10 +110,10 @@ export class Sandbox {
   }
 
   /** The operator account straight to one instance, bypassing the endpoints. */
-  async instanceQuery<T = any>(ordinal: number, sql: string, params: unknown[] = []): Promise<T[]> {
+  async instanceQuery<T = any>(ordinal: number, sql: string, params: unknown[] = [], timeoutMs = 5000): Promise<T[]> {
     const c = await mysql.createConnection({ host: '127.0.0.1', port: this.basePort + ordinal, user: 'ordinal', password: this.password('operator'), connectTimeout: 2000 });
     try {
-      const [rows] = await c.query({ sql, values: params, timeout: 5000 });
+      const [rows] = await c.query({ sql, values: params, timeout: timeoutMs });
       return rows as T[];
     } finally {
       c.destroy();
