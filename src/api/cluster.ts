@@ -14,6 +14,9 @@ export const EngineSpec = section({
     errorMessage: 'must be a MariaDB 10.11 version such as "10.11" or "10.11.6"',
   }),
   image: Type.Optional(Type.String({ minLength: 1, errorMessage: 'must be a container image reference' })),
+  imagePullPolicy: Type.Optional(Type.Enum(['Always', 'IfNotPresent', 'Never'], {
+    errorMessage: 'must be Always, IfNotPresent or Never',
+  })),
 }, { default: {} });
 
 export const MariaDBSpec = section({
@@ -71,7 +74,22 @@ export const StorageSpec = section({
     }),
     { minItems: 1, default: ['ReadWriteOnce'] },
   ),
+  // What happens to an instance's PersistentVolumeClaim when the cluster is deleted or
+  // scaled down. Retain (the default) keeps the data until a person deletes it.
+  pvcRetention: section({
+    whenDeleted: retention(),
+    whenScaled: retention(),
+  }, { default: {} }),
 }, { default: {} });
+
+export const ExporterSpec = section({
+  // The mysqld-exporter sidecar (Prometheus metrics on port 9104).
+  enabled: Type.Boolean({ default: true }),
+}, { default: {} });
+
+function retention() {
+  return Type.Enum(['Retain', 'Delete'], { default: 'Retain', errorMessage: 'must be Retain or Delete' });
+}
 
 const Port = Type.Integer({ minimum: 1024, maximum: 65535 });
 
@@ -91,6 +109,10 @@ export const ClusterSpec = section({
   database: DatabaseSpec,
   resources: Type.Optional(ResourcesSpec),
   storage: StorageSpec,
+  exporter: ExporterSpec,
+  // The instance that should be primary. When it is a healthy replica the operator
+  // switches over to it; `ordinal switchover` sets it. Unset: wherever failover put it.
+  primaryOrdinal: Type.Optional(Type.Integer({ minimum: 0, maximum: 8 })),
   local: LocalSpec,
 });
 

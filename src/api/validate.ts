@@ -131,6 +131,9 @@ function semanticErrors(spec: ClusterSpec): FieldError[] {
   }
   const { basePort, readWritePort, readOnlyPort } = spec.local;
   if (!Number.isInteger(spec.replicas)) return errors;
+  if (Number.isInteger(spec.primaryOrdinal) && spec.primaryOrdinal! >= spec.replicas) {
+    errors.push({ path: 'spec.primaryOrdinal', message: `must name an existing instance: 0 to ${spec.replicas - 1} with ${spec.replicas} replica(s)` });
+  }
   // The sandbox reserves basePort .. basePort + 11: nine instance slots and two endpoints.
   if (basePort !== undefined && basePort + 11 > 65535) {
     errors.push({ path: 'spec.local.basePort', message: 'must be at most 65524 (the sandbox uses basePort .. basePort + 11)' });

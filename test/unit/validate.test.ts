@@ -58,7 +58,7 @@ const bad: BadCase[] = [
   { name: 'unknown local field', doc: local({ basport: 20000 }), path: 'spec.local.basport', message: /did you mean "basePort"\?/ },
   { name: 'unknown nested field', doc: withSpec({ database: { passwordSecretRef: { name: 's', kye: 'k' } } }), path: 'spec.database.passwordSecretRef.kye', message: /did you mean "key"\?/ },
   { name: 'unknown resources field', doc: withSpec({ resources: { limit: { cpu: '1' } } }), path: 'spec.resources.limit', message: /did you mean "limits"\?/ },
-  { name: 'unknown field far from any', doc: withSpec({ storage: { iops: 3000 } }), path: 'spec.storage.iops', message: /is not a known field \(known fields: size, storageClassName, accessModes\)/ },
+  { name: 'unknown field far from any', doc: withSpec({ storage: { iops: 3000 } }), path: 'spec.storage.iops', message: /is not a known field \(known fields: size, storageClassName, accessModes, pvcRetention\)/ },
 
   // failover and semiSync.
   { name: 'detection window too small', doc: withSpec({ failover: { detectionWindowSeconds: 1 } }), path: 'spec.failover.detectionWindowSeconds', message: /must be at least 2/ },
@@ -81,6 +81,12 @@ const bad: BadCase[] = [
   { name: 'cpu request "lots"', doc: withSpec({ resources: { requests: { cpu: 'lots' } } }), path: 'spec.resources.requests.cpu', message: QUANTITY },
   { name: 'memory limit "1 GB"', doc: withSpec({ resources: { limits: { memory: '1 GB' } } }), path: 'spec.resources.limits.memory', message: QUANTITY },
   { name: 'memory limit "-1Gi"', doc: withSpec({ resources: { limits: { memory: '-1Gi' } } }), path: 'spec.resources.limits.memory', message: QUANTITY },
+
+  { name: 'pvcRetention "Keep"', doc: withSpec({ storage: { pvcRetention: { whenDeleted: 'Keep' } } }), path: 'spec.storage.pvcRetention.whenDeleted', message: /must be Retain or Delete/ },
+  { name: 'imagePullPolicy "always"', doc: withSpec({ engine: { imagePullPolicy: 'always' } }), path: 'spec.engine.imagePullPolicy', message: /must be Always, IfNotPresent or Never/ },
+  { name: 'exporter.enabled "on"', doc: withSpec({ exporter: { enabled: 'on' } }), path: 'spec.exporter.enabled', message: /must be a boolean/ },
+  { name: 'primaryOrdinal beyond replicas', doc: withSpec({ replicas: 3, primaryOrdinal: 3 }), path: 'spec.primaryOrdinal', message: /must name an existing instance: 0 to 2 with 3 replica\(s\)/ },
+  { name: 'negative primaryOrdinal', doc: withSpec({ primaryOrdinal: -1 }), path: 'spec.primaryOrdinal', message: /must be at least 0/ },
 
   // database.
   { name: 'database name with a dash', doc: withSpec({ database: { name: 'my-db' } }), path: 'spec.database.name', message: /1-64 letters, digits or underscores, not starting with a digit/ },
@@ -149,7 +155,8 @@ test('the minimal spec validates and gets every default', () => {
       semiSync: { enabled: true, timeoutSeconds: 86400 },
       failover: { enabled: true, detectionWindowSeconds: 4, minIntervalSeconds: 60 },
       database: { name: 'app', user: 'app' },
-      storage: { size: '10Gi', accessModes: ['ReadWriteOnce'] },
+      storage: { size: '10Gi', accessModes: ['ReadWriteOnce'], pvcRetention: { whenDeleted: 'Retain', whenScaled: 'Retain' } },
+      exporter: { enabled: true },
       local: {},
     },
   });
