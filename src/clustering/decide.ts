@@ -7,7 +7,7 @@ import { errantGtids, formatGtids } from '../db/gtid.js';
 import { replicaHealthy } from './routing.js';
 import { pickCandidate } from './candidate.js';
 import { primaryHealth, unfenceable } from './detect.js';
-import { sameEndpoint } from './topology.js';
+import { replicatesFrom } from './topology.js';
 import type { Action, ClusterState, InstanceView, Policy, Snapshot } from './types.js';
 
 export interface Requests {
@@ -117,7 +117,7 @@ export function mustRestartToFence(i: InstanceView): boolean {
 function repointReason(i: InstanceView, primary: InstanceView): string | undefined {
   const r = i.status?.replication;
   if (!r) return 'not replicating';
-  if (!sameEndpoint(r, primary.endpoint)) return `replicating from ${r.sourceHost}:${r.sourcePort}, not the primary`;
+  if (!replicatesFrom(r, primary)) return `replicating from ${r.sourceHost}:${r.sourcePort}, not the primary`;
   // A receiver that stopped on an error needs a person (or a rebuild), not a retry loop.
   if (r.io === 'No' && r.lastIoErrno === 0) return 'replication is stopped';
   if (!r.sqlRunning && !r.lastSqlError) return 'replication is stopped';

@@ -2,7 +2,7 @@
 // the replicas agree that they lost it too. A pause shorter than the detection window
 // (a blip) leaves the replicas connected, so nothing happens.
 import type { ClusterState, InstanceView, Policy, Snapshot } from './types.js';
-import { sameEndpoint } from './topology.js';
+import { replicatesFrom } from './topology.js';
 
 export type PrimaryHealth =
   | { state: 'healthy' }
@@ -25,7 +25,7 @@ export function primaryHealth(policy: Policy, state: ClusterState, snap: Snapsho
 
   const watchers = snap.instances.filter(
     (i) => i.ordinal !== primary.ordinal && i.status?.replication && !state.quarantined[i.ordinal] &&
-      sameEndpoint(i.status.replication, primary.endpoint),
+      replicatesFrom(i.status.replication, primary),
   );
   const stillConnected = watchers.filter((i) => i.status!.replication!.io === 'Yes');
   if (watchers.length > 0 && stillConnected.length > 0) {

@@ -15,7 +15,7 @@ export async function observe(platform: Platform, opts: ObserveOptions, now = Da
   const creds = platform.operatorCredentials();
   const instances = await Promise.all(
     targets.map(async (t): Promise<InstanceView> => {
-      const base: InstanceView = { ordinal: t.ordinal, endpoint: t.endpoint, processRunning: t.processRunning, provisioning: t.provisioning };
+      const base: InstanceView = { ordinal: t.ordinal, endpoint: t.endpoint, peer: t.peer, processRunning: t.processRunning, provisioning: t.provisioning };
       if (t.provisioning) return base;
       try {
         const status = await withSession(t.endpoint, creds, readServerStatus, {

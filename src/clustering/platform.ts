@@ -8,6 +8,8 @@ import type { ClusterState, InstanceView } from './types.js';
 export interface InstanceTarget {
   ordinal: number;
   endpoint: Endpoint;
+  /** How replicas reach it, if not at `endpoint`. */
+  peer?: Endpoint;
   processRunning?: boolean;
   provisioning?: boolean;
 }

@@ -1,7 +1,7 @@
 // Who receives client traffic. The read-write route is the recorded primary and nothing
 // else; during a failover or switchover it is nobody, so no client can write to the old
 // primary once promotion is under way.
-import { sameEndpoint } from './topology.js';
+import { replicatesFrom } from './topology.js';
 import type { ClusterState, InstanceView, Policy, Role, Snapshot } from './types.js';
 
 export interface Routes {
@@ -16,7 +16,7 @@ export function replicaHealthy(policy: Policy, state: ClusterState, snap: Snapsh
   if (!i.status || !r || !primary) return false;
   return (
     i.status.readOnly &&
-    sameEndpoint(r, primary.endpoint) &&
+    replicatesFrom(r, primary) &&
     r.io === 'Yes' &&
     r.sqlRunning &&
     r.secondsBehind !== null &&

@@ -1,7 +1,14 @@
 import type { Endpoint } from '../db/connection.js';
 
-export function sameEndpoint(a: { sourceHost: string; sourcePort: number }, b: Endpoint): boolean {
-  return a.sourcePort === b.port && normalizeHost(a.sourceHost) === normalizeHost(b.host);
+/** How peers (replicas) reach an instance; the loop may reach it at another address. */
+export function peerEndpoint(i: { endpoint: Endpoint; peer?: Endpoint }): Endpoint {
+  return i.peer ?? i.endpoint;
+}
+
+/** A replica whose source is `source`, by the address replicas use for it. */
+export function replicatesFrom(r: { sourceHost: string; sourcePort: number }, source: { endpoint: Endpoint; peer?: Endpoint }): boolean {
+  const b = peerEndpoint(source);
+  return r.sourcePort === b.port && normalizeHost(r.sourceHost) === normalizeHost(b.host);
 }
 
 function normalizeHost(h: string): string {

@@ -16,6 +16,8 @@ export interface Policy {
 export interface InstanceView {
   ordinal: number;
   endpoint: Endpoint;
+  /** How replicas reach it, when that differs from `endpoint` (a stable DNS name on Kubernetes). */
+  peer?: Endpoint;
   /** The platform's word: false when it knows the server process is not running. */
   processRunning?: boolean;
   /** Being provisioned (cloned/initialized); not part of the topology yet. */

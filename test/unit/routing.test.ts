@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { computeRoutes, roleOf } from '../../src/clustering/routing.js';
 import { summarize, type Phase } from '../../src/clustering/summary.js';
 import type { ClusterState, InstanceView, Policy } from '../../src/clustering/types.js';
-import { LOST, clusterState, down, failoverOp, healthy, policy, primary, quarantine, refused, replica, snapshot, switchoverOp, up } from './fixtures.js';
+import { LOST, clusterState, down, endpointOf, failoverOp, healthy, policy, primary, quarantine, refused, replica, snapshot, switchoverOp, up } from './fixtures.js';
 
 
 interface Case<W> {
@@ -31,6 +31,16 @@ const routeCases: Case<{ readWrite: number | null; readOnly: number[] }>[] = [
   { name: 'unreachable replica not routed', instances: [primary(0), down(1), replica(2)], want: { readWrite: 0, readOnly: [2] } },
   { name: 'no healthy replica: reads go to the primary', instances: [primary(0), replica(1, LOST), down(2)], want: { readWrite: 0, readOnly: [0] } },
   { name: 'single instance: reads go to the primary', policy: { replicas: 1 }, instances: [primary(0)], want: { readWrite: 0, readOnly: [0] } },
+  {
+    // Kubernetes: the loop reaches pods by IP, replicas reach the primary by its stable DNS name.
+    name: 'replicas that name the primary by its peer address',
+    instances: [
+      { ...primary(0), peer: { host: 'demo-0.demo-headless', port: endpointOf(0).port } },
+      replica(1, { host: 'demo-0.demo-headless' }),
+      replica(2),
+    ],
+    want: { readWrite: 0, readOnly: [1] },
+  },
   { name: 'primary elsewhere', state: { primary: 2 }, instances: [replica(0, { from: 2 }), replica(1, { from: 2 }), primary(2)], want: { readWrite: 2, readOnly: [0, 1] } },
 ];
 
