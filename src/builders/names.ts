@@ -1,0 +1,90 @@
+// Names and labels of everything the operator creates for one MySQLCluster (docs/kubernetes.md).
+import type { MySQLCluster } from '../api/cluster.js';
+
+export const ROLE_LABEL = 'ordinal.dev/role';
+export const HEALTHY_LABEL = 'ordinal.dev/healthy';
+export const CLUSTER_LABEL = 'ordinal.dev/cluster';
+export const CONFIG_HASH_ANNOTATION = 'ordinal.dev/config-hash';
+
+export const MYSQL_PORT = 3306;
+export const AGENT_PORT = 9601;
+export const EXPORTER_PORT = 9104;
+
+export interface ClusterNames {
+  statefulSet: string;
+  headless: string;
+  primary: string;
+  replicas: string;
+  read: string;
+  config: string;
+  secrets: string;
+  pdb: string;
+  pod(ordinal: number): string;
+  pvc(ordinal: number): string;
+  /** The stable DNS name replicas and clones use for instance `ordinal`. */
+  host(ordinal: number): string;
+}
+
+export function namesOf(name: string, namespace: string): ClusterNames {
+  return {
+    statefulSet: name,
+    headless: `${name}-headless`,
+    primary: `${name}-primary`,
+    replicas: `${name}-replicas`,
+    read: `${name}-read`,
+    config: `${name}-config`,
+    secrets: `${name}-secrets`,
+    pdb: name,
+    pod: (o) => `${name}-${o}`,
+    pvc: (o) => `data-${name}-${o}`,
+    host: (o) => `${name}-${o}.${name}-headless.${namespace}.svc.cluster.local`,
+  };
+}
+
+/** The ordinal of a StatefulSet pod `NAME-N`, or undefined. */
+export function ordinalOf(clusterName: string, podName: string): number | undefined {
+  const prefix = `${clusterName}-`;
+  if (!podName.startsWith(prefix)) return undefined;
+  const rest = podName.slice(prefix.length);
+  return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** Labels that select the cluster's pods: never change them (a StatefulSet's selector is immutable). */
+export function selectorLabels(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'mariadb', 'app.kubernetes.io/instance': name, [CLUSTER_LABEL]: name };
+}
+
+export function commonLabels(name: string): Record<string, string> {
+  return { ...selectorLabels(name), 'app.kubernetes.io/managed-by': 'ordinal' };
+}
+
+export interface Owned {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+export function ownerOf(c: MySQLCluster & { metadata: { uid?: string } }): Owned {
+  return { name: c.metadata.name, namespace: c.metadata.namespace ?? 'default', uid: c.metadata.uid ?? '' };
+}
+
+/** Metadata of a child object: labels plus a controller owner reference for garbage collection. */
+export function childMeta(owner: Owned, name: string, extraLabels: Record<string, string> = {}) {
+  return {
+    name,
+    namespace: owner.namespace,
+    labels: { ...commonLabels(owner.name), ...extraLabels },
+    ownerReferences: [ownerReference(owner)],
+  };
+}
+
+export function ownerReference(owner: Owned) {
+  return {
+    apiVersion: 'ordinal.dev/v1alpha1',
+    kind: 'MySQLCluster',
+    name: owner.name,
+    uid: owner.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,0 +1,105 @@
+// The StatefulSet: stable names, stable storage and the pod of docs/kubernetes.md. Updates
+// are OnDelete: the operator restarts pods itself, replicas first and the primary last.
+import type { MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_FILE, configHash } from './config.js';
+import {
+  AGENT_PORT, CONFIG_HASH_ANNOTATION, EXPORTER_PORT, MYSQL_PORT, childMeta, commonLabels, namesOf, selectorLabels, type Owned,
+} from './names.js';
+
+export interface PodDefaults {
+  /** Image with mariadbd, mariadb-backup, the exporter and Ordinal (spec.engine.image wins). */
+  image: string;
+}
+
+const ORDINAL = ['node', '/opt/ordinal/bin/ordinal.js'];
+
+const mounts = {
+  data: { name: 'data', mountPath: '/var/lib/mysql' },
+  conf: { name: 'conf', mountPath: '/etc/ordinal/mysql' },
+  cluster: { name: 'cluster', mountPath: '/etc/ordinal/cluster', readOnly: true },
+  secrets: { name: 'secrets', mountPath: '/etc/ordinal/secrets', readOnly: true },
+  run: { name: 'run', mountPath: '/run/mysqld' },
+};
+
+export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults) {
+  const n = namesOf(owner.name, owner.namespace);
+  const image = c.spec.engine.image ?? defaults.image;
+  const pullPolicy = c.spec.engine.imagePullPolicy ? { imagePullPolicy: c.spec.engine.imagePullPolicy } : {};
+  const env = [
+    { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: 'CLUSTER_NAME', value: owner.name },
+    { name: 'HEADLESS_SERVICE', value: n.headless },
+  ];
+  const container = (name: string, command: string[], rest: Record<string, unknown> = {}) => ({ name, image, ...pullPolicy, command, env, ...rest });
+  const resources = c.spec.resources ? { resources: c.spec.resources } : {};
+  const storage = c.spec.storage;
+
+  const containers = [
+    container('mysql', ['mariadbd', '--defaults-file=/etc/ordinal/mysql/my.cnf'], {
+      ports: [{ name: 'mysql', containerPort: MYSQL_PORT }],
+      volumeMounts: [mounts.data, mounts.conf, mounts.run],
+      // Ready means "answers SQL"; it never decides who may be promoted (ha-rules.md).
+      readinessProbe: { httpGet: { path: '/ready', port: AGENT_PORT }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
+      ...resources,
+    }),
+    container('agent', [...ORDINAL, 'agent', 'serve'], {
+      ports: [{ name: 'agent', containerPort: AGENT_PORT }],
+      volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.secrets, mounts.run],
+      readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 5 },
+    }),
+  ];
+  if (c.spec.exporter.enabled) {
+    containers.push(container('exporter', ['prometheus-mysqld-exporter', '--config.my-cnf=/etc/ordinal/mysql/exporter.cnf', `--web.listen-address=:${EXPORTER_PORT}`], {
+      ports: [{ name: 'metrics', containerPort: EXPORTER_PORT }],
+      volumeMounts: [mounts.conf],
+    }));
+  }
+
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: childMeta(owner, n.statefulSet),
+    spec: {
+      replicas: c.spec.replicas,
+      serviceName: n.headless,
+      podManagementPolicy: 'OrderedReady',
+      updateStrategy: { type: 'OnDelete' },
+      selector: { matchLabels: selectorLabels(owner.name) },
+      template: {
+        metadata: {
+          labels: commonLabels(owner.name),
+          annotations: {
+            [CONFIG_HASH_ANNOTATION]: configHash(c),
+            ...(c.spec.exporter.enabled ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(EXPORTER_PORT) } : {}),
+          },
+        },
+        spec: {
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 60,
+          initContainers: [
+            container('init-config', [...ORDINAL, 'agent', 'init-config'], { volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.secrets] }),
+            container('clone', [...ORDINAL, 'agent', 'init-data'], { volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.secrets, mounts.run] }),
+          ],
+          containers,
+          volumes: [
+            { name: 'conf', emptyDir: {} },
+            { name: 'run', emptyDir: {} },
+            { name: 'cluster', configMap: { name: n.config, items: [{ key: CLUSTER_FILE, path: CLUSTER_FILE }] } },
+            { name: 'secrets', secret: { secretName: n.secrets, defaultMode: 0o400 } },
+          ],
+        },
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels: commonLabels(owner.name) },
+          spec: {
+            accessModes: storage.accessModes,
+            ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+            resources: { requests: { storage: storage.size } },
+          },
+        },
+      ],
+    },
+  };
+}

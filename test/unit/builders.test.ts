@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCluster } from '../../src/api/validate.js';
+import { configHash, configMap } from '../../src/builders/config.js';
+import { namesOf, ordinalOf } from '../../src/builders/names.js';
+import { podDisruptionBudget } from '../../src/builders/pdb.js';
+import { clusterSecret, missingSecretValues, SECRET_KEYS } from '../../src/builders/secret.js';
+import { services } from '../../src/builders/services.js';
+import { statefulSet } from '../../src/builders/statefulset.js';
+import { clusterDoc } from './fixtures.js';
+
+const owner = { name: 'demo', namespace: 'db', uid: 'u-1' };
+const cluster = (spec: Record<string, unknown> = {}) => parseCluster(clusterDoc(spec));
+const sts = (spec: Record<string, unknown> = {}) => statefulSet(owner, cluster(spec), { image: 'ordinal/mariadb:dev' });
+
+test('names and ordinals', () => {
+  const n = namesOf('demo', 'db');
+  assert.equal(n.host(2), 'demo-2.demo-headless.db.svc.cluster.local');
+  assert.equal(n.pvc(1), 'data-demo-1');
+  const cases: Array<[string, number | undefined]> = [['demo-0', 0], ['demo-12', 12], ['demo-01', undefined], ['demo-x', undefined], ['other-1', undefined], ['demo-primary-0', undefined]];
+  for (const [pod, want] of cases) assert.equal(ordinalOf('demo', pod), want, pod);
+});
+
+test('the StatefulSet: stable names, OnDelete, storage from the spec, owned by the cluster', () => {
+  const s = sts({ replicas: 3, storage: { size: '5Gi', storageClassName: 'standard' } });
+  assert.equal(s.spec.serviceName, 'demo-headless');
+  assert.equal(s.spec.replicas, 3);
+  assert.deepEqual(s.spec.updateStrategy, { type: 'OnDelete' });
+  assert.equal(s.metadata.ownerReferences[0].uid, 'u-1');
+  assert.equal(s.metadata.namespace, 'db');
+  const claim = s.spec.volumeClaimTemplates[0];
+  assert.equal(claim.metadata.name, 'data');
+  assert.deepEqual(claim.spec.resources, { requests: { storage: '5Gi' } });
+  assert.equal(claim.spec.storageClassName, 'standard');
+  assert.deepEqual(s.spec.template.spec.initContainers.map((c) => c.name), ['init-config', 'clone']);
+  assert.deepEqual(s.spec.template.spec.containers.map((c) => c.name), ['mysql', 'agent', 'exporter']);
+  for (const c of [...s.spec.template.spec.initContainers, ...s.spec.template.spec.containers]) assert.equal(c.image, 'ordinal/mariadb:dev');
+  // The selector must be a subset of the template's labels or the API server refuses it.
+  for (const [k, v] of Object.entries(s.spec.selector.matchLabels)) assert.equal((s.spec.template.metadata.labels as Record<string, string>)[k], v);
+});
+
+test('the StatefulSet follows engine, exporter and resources settings', () => {
+  const s = sts({ engine: { image: 'example/mariadb:1', imagePullPolicy: 'Never' }, exporter: { enabled: false }, resources: { limits: { memory: '1Gi' } } });
+  const containers = s.spec.template.spec.containers as Array<Record<string, any>>;
+  assert.deepEqual(containers.map((c) => c.name), ['mysql', 'agent']);
+  assert.ok(containers.every((c) => c.image === 'example/mariadb:1' && c.imagePullPolicy === 'Never'));
+  assert.deepEqual(containers[0].resources, { limits: { memory: '1Gi' } });
+  assert.equal(containers[1].resources, undefined);
+  assert.equal(s.spec.volumeClaimTemplates[0].spec.storageClassName, undefined);
+});
+
+test('no password in the pod template', () => {
+  const text = JSON.stringify(sts());
+  assert.doesNotMatch(text, /password/i);
+  assert.ok(text.includes('"secretName":"demo-secrets"'));
+});
+
+test('the config hash changes with my.cnf inputs only', () => {
+  const base = configHash(cluster());
+  assert.equal(configHash(cluster({ replicas: 5, primaryOrdinal: 1, storage: { size: '20Gi' } })), base, 'scaling, switchover and storage restart nothing');
+  assert.notEqual(configHash(cluster({ mariadb: { config: { max_connections: 500 } } })), base);
+  assert.notEqual(configHash(cluster({ semiSync: { timeoutSeconds: 600 } })), base);
+  assert.notEqual(configHash(cluster({ failover: { detectionWindowSeconds: 6 } })), base);
+  assert.equal(configHash(cluster({ failover: { minIntervalSeconds: 5 } })), base, 'an HA-loop setting is not in my.cnf');
+});
+
+test('the ConfigMap holds the validated cluster document for the pods', () => {
+  const cm = configMap(owner, cluster({ replicas: 2 }));
+  const doc = JSON.parse(cm.data['cluster.json']);
+  assert.equal(doc.metadata.namespace, 'db');
+  assert.equal(doc.spec.replicas, 2);
+  assert.equal(doc.status, undefined);
+  assert.deepEqual(parseCluster(doc).spec, cluster({ replicas: 2 }).spec);
+});
+
+test('services select by role labels', () => {
+  const byName = Object.fromEntries(services(owner).map((s) => [s.metadata.name, s.spec as Record<string, any>]));
+  assert.deepEqual(Object.keys(byName), ['demo-headless', 'demo-primary', 'demo-replicas', 'demo-read']);
+  assert.equal(byName['demo-headless'].clusterIP, 'None');
+  assert.equal(byName['demo-headless'].publishNotReadyAddresses, true);
+  assert.equal(byName['demo-primary'].selector['ordinal.dev/role'], 'primary');
+  assert.equal(byName['demo-replicas'].selector['ordinal.dev/role'], 'replica');
+  assert.equal(byName['demo-replicas'].selector['ordinal.dev/healthy'], 'true');
+  assert.equal(byName['demo-read'].selector['ordinal.dev/role'], undefined);
+  for (const s of Object.values(byName)) assert.equal(s.selector['ordinal.dev/cluster'], 'demo');
+});
+
+test('secrets: generated once, kept, given values win', () => {
+  const all = missingSecretValues(undefined, { app: 'given' });
+  assert.deepEqual(Object.keys(all).sort(), [...SECRET_KEYS].sort());
+  assert.equal(all.app, 'given');
+  assert.notEqual(all.root, all.operator);
+  assert.deepEqual(missingSecretValues({ root: 'x', operator: 'y', replication: 'z', app: 'a', exporter: 'e', 'agent-token': 't' }), {});
+  assert.deepEqual(Object.keys(missingSecretValues({ root: 'x' })).sort(), SECRET_KEYS.filter((k) => k !== 'root').sort());
+  const s = clusterSecret(owner, { app: 'pw' });
+  assert.equal(Buffer.from(s.data.app, 'base64').toString(), 'pw');
+});
+
+test('PDB in the served policy version', () => {
+  assert.equal(podDisruptionBudget(owner, 'policy/v1beta1').apiVersion, 'policy/v1beta1');
+  assert.deepEqual(podDisruptionBudget(owner, 'policy/v1').spec.maxUnavailable, 1);
+});
