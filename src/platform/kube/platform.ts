@@ -1,0 +1,126 @@
+// The HA loop's world on Kubernetes: instances are the StatefulSet's pods (SQL at the pod IP,
+// replication by stable DNS name), routing is the role labels the Services select on, the
+// state is the MySQLCluster's status.ha, and the fence of last resort deletes a pod.
+import { namesOf, ordinalOf, CLUSTER_LABEL } from '../../builders/names.js';
+import type { ClusterEvent, InstanceTarget, Platform } from '../../clustering/platform.js';
+import type { Routes } from '../../clustering/routing.js';
+import { peerEndpoint } from '../../clustering/topology.js';
+import type { ClusterState, InstanceView } from '../../clustering/types.js';
+import type { Credentials } from '../../db/connection.js';
+import { OPERATOR_USER, REPLICATION_USER, type ReplicationSource } from '../../db/dialect.js';
+import type { Logger } from '../../clustering/operations.js';
+import { instanceTarget, labelPatch, roleLabels, type PodView } from './pods.js';
+
+/** What the platform needs from the API server; the operator wires it to src/kube. */
+export interface KubeAccess {
+  /** The cluster's pods from the informer cache. */
+  pods(): PodView[];
+  patchPodLabels(name: string, labels: Record<string, string>): Promise<void>;
+  deletePod(name: string, gracePeriodSeconds: number): Promise<void>;
+  /** The claim's uid, or undefined when it is gone. */
+  claimUid(name: string): Promise<string | undefined>;
+  deleteClaim(name: string): Promise<void>;
+  /** Replace status.ha (removed keys must disappear, so not a merge patch). */
+  writeHaState(state: ClusterState): Promise<void>;
+  event(e: ClusterEvent): void;
+}
+
+export interface KubePlatformOptions {
+  name: string;
+  namespace: string;
+  replicas: () => number;
+  passwords: { operator: string; replication: string };
+}
+
+export class KubePlatform implements Platform {
+  private readonly names;
+  /** Labels patched per pod uid+name, so an informer lagging behind does not cause re-patching. */
+  private patched = new Map<string, string>();
+
+  constructor(
+    private readonly opts: KubePlatformOptions,
+    private readonly kube: KubeAccess,
+    private readonly log: Logger,
+  ) {
+    this.names = namesOf(opts.name, opts.namespace);
+  }
+
+  private podsByOrdinal(): Map<number, PodView> {
+    const out = new Map<number, PodView>();
+    for (const p of this.kube.pods()) {
+      if (p.metadata?.labels?.[CLUSTER_LABEL] !== this.opts.name) continue;
+      const o = ordinalOf(this.opts.name, p.metadata?.name ?? '');
+      if (o !== undefined) out.set(o, p);
+    }
+    return out;
+  }
+
+  async targets(): Promise<InstanceTarget[]> {
+    const pods = this.podsByOrdinal();
+    const count = Math.max(this.opts.replicas(), ...[...pods.keys()].map((o) => o + 1));
+    return Array.from({ length: count }, (_, o) => instanceTarget(this.opts.name, this.opts.namespace, o, pods.get(o)));
+  }
+
+  operatorCredentials(): Credentials {
+    return { user: OPERATOR_USER, password: this.opts.passwords.operator };
+  }
+
+  replicationSource(primary: InstanceView): ReplicationSource {
+    return { ...peerEndpoint(primary), user: REPLICATION_USER, password: this.opts.passwords.replication, heartbeatSeconds: 0.5 };
+  }
+
+  async route(routes: Routes): Promise<void> {
+    const pods = this.podsByOrdinal();
+    // Take the primary label away before giving it to anyone: never two pods behind NAME-primary.
+    const order = [...pods.keys()].sort((a, b) => Number(a === routes.readWrite) - Number(b === routes.readWrite));
+    for (const o of order) {
+      const pod = pods.get(o)!;
+      const want = roleLabels(o, routes);
+      const key = `${pod.metadata?.name}/${pod.metadata?.uid}`;
+      const patch = labelPatch(pod.metadata?.labels, want);
+      if (!patch) {
+        this.patched.delete(key);
+        continue;
+      }
+      if (this.patched.get(key) === JSON.stringify(patch)) continue;
+      await this.kube.patchPodLabels(pod.metadata!.name!, patch);
+      this.patched.set(key, JSON.stringify(patch));
+      this.log.info({ pod: key, labels: patch }, 'routing labels changed');
+    }
+  }
+
+  async restart(ordinal: number): Promise<void> {
+    // Grace 0: a frozen or isolated primary must not get the chance to answer again.
+    await this.kube.deletePod(this.names.pod(ordinal), 0);
+  }
+
+  async rebuild(ordinal: number): Promise<void> {
+    const claim = this.names.pvc(ordinal);
+    const before = await this.kube.claimUid(claim);
+    await this.kube.deleteClaim(claim);
+    await this.kube.deletePod(this.names.pod(ordinal), 30);
+    // The StatefulSet may recreate the pod while the old claim is still terminating and bind
+    // it again; delete the pod until it comes back on a new claim.
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error(`instance ${ordinal} was not rebuilt within 10 minutes`);
+      await new Promise((r) => setTimeout(r, 1000));
+      const uid = await this.kube.claimUid(claim);
+      const pod = this.podsByOrdinal().get(ordinal);
+      if (uid === before && pod) await this.kube.deletePod(this.names.pod(ordinal), 0);
+      if (uid && uid !== before) {
+        const t = instanceTarget(this.opts.name, this.opts.namespace, ordinal, pod);
+        if (t.processRunning && !t.provisioning) return;
+      }
+    }
+  }
+
+  async saveState(state: ClusterState): Promise<void> {
+    await this.kube.writeHaState(state);
+  }
+
+  event(e: ClusterEvent): void {
+    this.kube.event(e);
+    (e.type === 'Warning' ? this.log.warn : this.log.info).call(this.log, { event: e.reason }, e.message);
+  }
+}

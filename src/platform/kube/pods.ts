@@ -1,0 +1,40 @@
+// PURE: what the HA loop may believe about an instance from its pod, and which role labels
+// each pod should carry for the Services to route.
+import { HEALTHY_LABEL, MYSQL_PORT, ROLE_LABEL, namesOf } from '../../builders/names.js';
+import type { InstanceTarget } from '../../clustering/platform.js';
+import type { Routes } from '../../clustering/routing.js';
+
+/** The few pod fields this needs (plain JSON as the API server sends it). */
+export interface PodView {
+  metadata?: { name?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  status?: {
+    podIP?: string;
+    initContainerStatuses?: Array<{ name: string; state?: { terminated?: { exitCode?: number } } }>;
+    containerStatuses?: Array<{ name: string; ready?: boolean; state?: { running?: unknown } }>;
+  };
+}
+
+export function instanceTarget(cluster: string, namespace: string, ordinal: number, pod: PodView | undefined): InstanceTarget {
+  const peer = { host: namesOf(cluster, namespace).host(ordinal), port: MYSQL_PORT };
+  // No pod (yet, or force-deleted): nothing of it can be running or acknowledging writes.
+  if (!pod) return { ordinal, endpoint: peer, peer, processRunning: false, provisioning: true };
+  const initDone = (pod.status?.initContainerStatuses ?? []).every((s) => s.state?.terminated?.exitCode === 0);
+  const ip = pod.status?.podIP;
+  if (!initDone || !ip) return { ordinal, endpoint: ip ? { host: ip, port: MYSQL_PORT } : peer, peer, processRunning: false, provisioning: true };
+  const mysql = pod.status?.containerStatuses?.find((c) => c.name === 'mysql');
+  return { ordinal, endpoint: { host: ip, port: MYSQL_PORT }, peer, processRunning: mysql ? mysql.state?.running !== undefined : undefined };
+}
+
+export type RoleLabels = Record<typeof ROLE_LABEL | typeof HEALTHY_LABEL, string>;
+
+/** The read-write route is the only pod labelled primary; routed readers are healthy. */
+export function roleLabels(ordinal: number, routes: Routes): RoleLabels {
+  const role = routes.readWrite === ordinal ? 'primary' : routes.readOnly.includes(ordinal) ? 'replica' : 'none';
+  return { [ROLE_LABEL]: role, [HEALTHY_LABEL]: String(role !== 'none') } as RoleLabels;
+}
+
+/** Labels to patch on a pod so it matches `want`, or undefined when it already does. */
+export function labelPatch(current: Record<string, string> | undefined, want: RoleLabels): RoleLabels | undefined {
+  const differs = (Object.keys(want) as Array<keyof RoleLabels>).some((k) => current?.[k] !== want[k]);
+  return differs ? want : undefined;
+}

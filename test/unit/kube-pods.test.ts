@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { instanceTarget, labelPatch, roleLabels, type PodView } from '../../src/platform/kube/pods.js';
+
+const DNS = 'demo-1.demo-headless.db.svc.cluster.local';
+const initDone = [{ name: 'init-config', state: { terminated: { exitCode: 0 } } }, { name: 'clone', state: { terminated: { exitCode: 0 } } }];
+const pod = (status: PodView['status']): PodView => ({ metadata: { name: 'demo-1' }, status });
+
+test('instanceTarget', async (t) => {
+  const cases: Array<{ name: string; pod?: PodView; want: Record<string, unknown> }> = [
+    { name: 'no pod: not running, provisioning, reached by DNS', want: { endpoint: { host: DNS, port: 3306 }, processRunning: false, provisioning: true } },
+    { name: 'cloning (init container running)', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone' }] }), want: { endpoint: { host: '10.244.0.7', port: 3306 }, processRunning: false, provisioning: true } },
+    { name: 'init failed and retrying', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone', state: { terminated: { exitCode: 1 } } }] }), want: { processRunning: false, provisioning: true } },
+    { name: 'no IP yet', pod: pod({ initContainerStatuses: initDone }), want: { endpoint: { host: DNS, port: 3306 }, provisioning: true } },
+    { name: 'server running', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: initDone, containerStatuses: [{ name: 'mysql', state: { running: {} } }] }), want: { endpoint: { host: '10.244.0.7', port: 3306 }, processRunning: true, provisioning: undefined } },
+    { name: 'server crashed (waiting to restart)', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: initDone, containerStatuses: [{ name: 'mysql', state: {} }] }), want: { processRunning: false, provisioning: undefined } },
+    { name: 'no container status yet: unknown', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: initDone }), want: { processRunning: undefined } },
+  ];
+  for (const c of cases) {
+    await t.test(c.name, () => {
+      const got = instanceTarget('demo', 'db', 1, c.pod) as unknown as Record<string, unknown>;
+      assert.deepEqual(got.peer, { host: DNS, port: 3306 });
+      for (const [k, v] of Object.entries(c.want)) assert.deepEqual(got[k], v, k);
+    });
+  }
+});
+
+test('roleLabels and labelPatch', () => {
+  const routes = { readWrite: 0, readOnly: [1] };
+  assert.deepEqual(roleLabels(0, routes), { 'ordinal.dev/role': 'primary', 'ordinal.dev/healthy': 'true' });
+  assert.deepEqual(roleLabels(1, routes), { 'ordinal.dev/role': 'replica', 'ordinal.dev/healthy': 'true' });
+  assert.deepEqual(roleLabels(2, routes), { 'ordinal.dev/role': 'none', 'ordinal.dev/healthy': 'false' });
+  // During a failover nobody is primary: the read-write Service has no endpoint.
+  assert.deepEqual(roleLabels(0, { readWrite: null, readOnly: [] }), { 'ordinal.dev/role': 'none', 'ordinal.dev/healthy': 'false' });
+  // No healthy replica: reads go to the primary, which stays the primary.
+  assert.deepEqual(roleLabels(0, { readWrite: 0, readOnly: [0] })['ordinal.dev/role'], 'primary');
+  const want = roleLabels(1, routes);
+  assert.equal(labelPatch({ ...want, app: 'x' }, want), undefined);
+  assert.deepEqual(labelPatch({ 'ordinal.dev/role': 'primary' }, want), want);
+  assert.deepEqual(labelPatch(undefined, want), want);
+});
