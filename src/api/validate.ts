@@ -2,7 +2,7 @@
 // errors that each name the field by its path and say what is wrong in plain words.
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { MySQLCluster, type ClusterSpec } from './cluster.js';
+import { CLUSTER_KIND, MySQLCluster, type ClusterSpec } from './cluster.js';
 import { ownerOf } from './owned-settings.js';
 
 export interface FieldError {
@@ -20,26 +20,42 @@ export class InvalidSpecError extends Error {
 }
 
 export function validateCluster(doc: unknown): Validated<MySQLCluster> {
+  return validateResource<MySQLCluster>(MySQLCluster, doc, CLUSTER_KIND, (c) => semanticErrors(c.spec));
+}
+
+/**
+ * Any custom resource: defaults applied, then every schema violation, then the rules a schema
+ * cannot say (`semantic`). Those run even when the schema found problems, so one run names them
+ * all; they may skip values of the wrong shape, which the schema has already reported.
+ */
+export function validateResource<T>(
+  schema: TSchema,
+  doc: unknown,
+  kind: string,
+  semantic: (value: T) => FieldError[] = () => [],
+): Validated<T> {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
-    return { ok: false, errors: [{ path: '(document)', message: 'must be a YAML or JSON object with apiVersion, kind, metadata and spec' }] };
+    return { ok: false, errors: [{ path: '(document)', message: `must be a YAML or JSON object with apiVersion, kind, metadata and spec (a ${kind})` }] };
   }
-  const value = Value.Default(MySQLCluster, Value.Clone(doc)) as MySQLCluster;
-  const errors = schemaErrors(MySQLCluster, value);
-  // Cross-field rules run even when the schema found problems, so one run names them all;
-  // they skip values of the wrong shape, which the schema has already reported.
+  const value = Value.Default(schema, Value.Clone(doc)) as T;
+  const errors = schemaErrors(schema, value);
   const reported = new Set(errors.map((e) => e.path));
   try {
-    errors.push(...semanticErrors(value.spec).filter((e) => !reported.has(e.path)));
+    errors.push(...semantic(value).filter((e) => !reported.has(e.path)));
   } catch {
     // a section of the wrong type: already reported by the schema
   }
   return errors.length ? { ok: false, errors } : { ok: true, value };
 }
 
+/** A validated resource, or an InvalidSpecError naming every problem. */
+export function parseResource<T>(validated: Validated<T>, kind: string): T {
+  if (!validated.ok) throw new InvalidSpecError(validated.errors, kind);
+  return validated.value;
+}
+
 export function parseCluster(doc: unknown): MySQLCluster {
-  const r = validateCluster(doc);
-  if (!r.ok) throw new InvalidSpecError(r.errors);
-  return r.value;
+  return parseResource(validateCluster(doc), CLUSTER_KIND);
 }
 
 /** Every schema violation, once per field, the most specific message first. */

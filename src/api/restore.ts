@@ -1,0 +1,64 @@
+// The MySQLRestore resource: a new cluster created from a backup, named by its MySQLBackup or
+// by where its files are. Restoring over an existing cluster is not offered: a restore never
+// destroys data.
+import Type, { type Static } from 'typebox';
+import { BackupMethod, BackupStorage, BACKUP_KIND, storageErrors } from './backup.js';
+import { API_GROUP, API_VERSION, ObjectMeta } from './cluster.js';
+import { dnsLabel, section } from './common.js';
+import { validateResource, type FieldError, type Validated } from './validate.js';
+
+export const RESTORE_KIND = 'MySQLRestore';
+
+/** A backup that has no MySQLBackup object (another namespace, another Kubernetes cluster). */
+export const RestoreSource = section({
+  storage: BackupStorage,
+  path: Type.String({
+    pattern: '^[A-Za-z0-9_][A-Za-z0-9_./-]*$',
+    maxLength: 1024,
+    description: "the backup's folder under the storage's prefix or path, as recorded in the backup's status",
+    errorMessage: 'must be a relative path of letters, digits, "_", ".", "/" and "-", such as "demo/20240101T030000Z"',
+  }),
+  method: BackupMethod,
+});
+
+export const RestoreSpec = section({
+  clusterName: dnsLabel({ maxLength: 40, description: 'the MySQLCluster to create from the backup; it must not exist yet' }),
+  backupName: Type.Optional(dnsLabel({ description: 'a MySQLBackup in the same namespace' })),
+  source: Type.Optional(RestoreSource),
+  // In the schema so that a document using it is refused with a clear message (not as an
+  // unknown field), and so the CRD does not change when it is implemented.
+  pointInTime: Type.Optional(Type.String({
+    pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
+    description: 'not supported yet: recovery to a moment after the backup, from the binary logs',
+    errorMessage: 'must be an RFC 3339 time such as "2024-01-31T12:00:00Z"',
+  })),
+});
+
+export const MySQLRestore = section({
+  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
+  kind: Type.Literal(RESTORE_KIND, { errorMessage: `must be "${RESTORE_KIND}"` }),
+  metadata: ObjectMeta,
+  spec: RestoreSpec,
+  status: Type.Optional(Type.Unknown()),
+});
+
+export type MySQLRestore = Static<typeof MySQLRestore>;
+export type RestoreSpec = Static<typeof RestoreSpec>;
+
+export function validateRestore(doc: unknown): Validated<MySQLRestore> {
+  return validateResource<MySQLRestore>(MySQLRestore, doc, RESTORE_KIND, (r) => restoreErrors(r.spec));
+}
+
+function restoreErrors(spec: RestoreSpec): FieldError[] {
+  const errors: FieldError[] = [];
+  if (spec.backupName !== undefined && spec.source !== undefined) {
+    errors.push({ path: 'spec.source', message: 'cannot be set together with spec.backupName; choose one' });
+  } else if (spec.backupName === undefined && spec.source === undefined) {
+    errors.push({ path: 'spec.backupName', message: `is required: name a ${BACKUP_KIND}, or give spec.source (storage and path) instead` });
+  }
+  if (spec.pointInTime !== undefined) {
+    errors.push({ path: 'spec.pointInTime', message: 'is not supported yet: remove it to restore the backup as it was taken' });
+  }
+  if (spec.source && typeof spec.source === 'object') errors.push(...storageErrors(spec.source.storage, 'spec.source.storage'));
+  return errors;
+}

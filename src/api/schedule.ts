@@ -1,0 +1,53 @@
+// The MySQLBackupSchedule resource: a MySQLBackup created from a template on a cron schedule,
+// with the oldest ones deleted beyond `keep`.
+import Type, { type Static } from 'typebox';
+import { backupTemplateFields, storageErrors } from './backup.js';
+import { API_GROUP, API_VERSION, ObjectMeta } from './cluster.js';
+import { dnsLabel, section } from './common.js';
+import { CRON_HINT, CRON_PATTERN, cronProblem } from './cron.js';
+import { validateResource, type FieldError, type Validated } from './validate.js';
+
+export const SCHEDULE_KIND = 'MySQLBackupSchedule';
+
+/** A MySQLBackup's spec without clusterName, which the schedule supplies. */
+export const BackupTemplate = section(backupTemplateFields);
+
+export const ScheduleSpec = section({
+  clusterName: dnsLabel({ maxLength: 40, description: 'the MySQLCluster to back up, in the same namespace' }),
+  schedule: Type.String({
+    pattern: CRON_PATTERN,
+    description: `5-field cron expression in UTC: ${CRON_HINT}`,
+    errorMessage: `must be a cron expression of 5 fields: ${CRON_HINT}`,
+  }),
+  backupTemplate: BackupTemplate,
+  keep: Type.Integer({ minimum: 1, maximum: 1000, default: 7, description: 'how many of its backups to keep; older ones are deleted' }),
+  suspend: Type.Boolean({ default: false, description: 'true: create no new backups (existing ones are kept)' }),
+});
+
+export const MySQLBackupSchedule = section({
+  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
+  kind: Type.Literal(SCHEDULE_KIND, { errorMessage: `must be "${SCHEDULE_KIND}"` }),
+  metadata: ObjectMeta,
+  spec: ScheduleSpec,
+  status: Type.Optional(Type.Unknown()),
+});
+
+export type MySQLBackupSchedule = Static<typeof MySQLBackupSchedule>;
+export type ScheduleSpec = Static<typeof ScheduleSpec>;
+
+export function validateSchedule(doc: unknown): Validated<MySQLBackupSchedule> {
+  const r = validateResource<MySQLBackupSchedule>(MySQLBackupSchedule, doc, SCHEDULE_KIND, (s) => scheduleErrors(s.spec));
+  if (r.ok) return r;
+  // The schema's pattern only says "not a cron expression": name the field that is wrong.
+  const schedule = (doc as { spec?: { schedule?: unknown } }).spec?.schedule;
+  const problem = typeof schedule === 'string' ? cronProblem(schedule) : undefined;
+  return { ok: false, errors: r.errors.map((e) => (e.path === 'spec.schedule' && problem ? { ...e, message: problem } : e)) };
+}
+
+function scheduleErrors(spec: ScheduleSpec): FieldError[] {
+  const errors = storageErrors(spec.backupTemplate?.storage, 'spec.backupTemplate.storage');
+  // A backwards range (5-1) passes the pattern; cronProblem catches it.
+  const problem = typeof spec.schedule === 'string' ? cronProblem(spec.schedule) : undefined;
+  if (problem) errors.push({ path: 'spec.schedule', message: problem });
+  return errors;
+}
