@@ -1,0 +1,92 @@
+// Writes: server-side apply for children, the status subresource for our own resources, deletes.
+// Any apiVersion/kind works (policy/v1beta1 included) because paths come from discovery.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { isNotFound } from './client.js';
+import { apiRoot, type Discovery } from './discovery.js';
+import { kubeRequest } from './request.js';
+import type { KubeObject, ObjectRef } from './types.js';
+
+export const FIELD_MANAGER = 'ordinal';
+
+export type Propagation = 'Foreground' | 'Background' | 'Orphan';
+
+export class Applier {
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly discovery: Discovery,
+    readonly fieldManager: string = FIELD_MANAGER,
+  ) {}
+
+  /**
+   * Server-side apply with force: we own every field we send, other managers keep theirs.
+   * Sending the same object twice changes nothing (no new resourceVersion).
+   */
+  async apply<T extends KubeObject>(obj: T): Promise<T> {
+    const path = await this.path(refOf(obj));
+    return kubeRequest<T>(this.kc, {
+      method: 'PATCH',
+      path,
+      query: { fieldManager: this.fieldManager, force: true },
+      body: obj, // JSON is YAML: the apply content type accepts it
+      contentType: 'application/apply-patch+yaml',
+    });
+  }
+
+  /**
+   * A JSON merge patch of `status` through the status subresource. With `resourceVersion` the
+   * write fails with 409 if the object changed since it was read (optimistic concurrency).
+   */
+  async patchStatus<T extends KubeObject>(ref: ObjectRef, status: unknown, resourceVersion?: string): Promise<T> {
+    const path = `${await this.path(ref)}/status`;
+    const body: Record<string, unknown> = { status };
+    if (resourceVersion) body.metadata = { resourceVersion };
+    return kubeRequest<T>(this.kc, {
+      method: 'PATCH',
+      path,
+      query: { fieldManager: this.fieldManager },
+      body,
+      contentType: 'application/merge-patch+json',
+    });
+  }
+
+  /** The object, or undefined when it does not exist. */
+  async get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+    try {
+      return await kubeRequest<T>(this.kc, { method: 'GET', path: await this.path(ref) });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Delete; false when it was already gone. */
+  async delete(ref: ObjectRef, propagation: Propagation = 'Background'): Promise<boolean> {
+    try {
+      await kubeRequest(this.kc, {
+        method: 'DELETE',
+        path: await this.path(ref),
+        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagation, ...(ref.uid ? { preconditions: { uid: ref.uid } } : {}) },
+      });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  /** The object's URL path, e.g. `/apis/policy/v1beta1/namespaces/NS/poddisruptionbudgets/NAME`. */
+  async path(ref: ObjectRef): Promise<string> {
+    const res = await this.discovery.resource(ref.apiVersion, ref.kind);
+    if (!res) throw new Error(`the server does not serve ${ref.kind} in ${ref.apiVersion}`);
+    if (res.namespaced && !ref.namespace) throw new Error(`${ref.kind} ${ref.name} needs a namespace`);
+    const ns = res.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace!)}` : '';
+    return `${apiRoot(ref.apiVersion)}${ns}/${res.name}/${encodeURIComponent(ref.name)}`;
+  }
+}
+
+/** The address of an object from its own apiVersion, kind and metadata. */
+export function refOf(obj: KubeObject): ObjectRef {
+  const name = obj.metadata?.name;
+  if (!obj.apiVersion || !obj.kind || !name) throw new Error('an object needs apiVersion, kind and metadata.name');
+  return { apiVersion: obj.apiVersion, kind: obj.kind, name, namespace: obj.metadata?.namespace, uid: obj.metadata?.uid };
+}
