@@ -2,7 +2,16 @@
 // were acknowledged (COMMIT returned OK), which were attempted, and how long each outage
 // looked from the client's side (first failed write to first good write).
 import mysql from 'mysql2/promise';
-import { sleep, type Sandbox } from './harness.js';
+import { sleep } from './harness.js';
+
+/** A cluster to write to: the sandbox, or a Kubernetes cluster in the e2e suite. */
+export interface WriteTarget {
+  /** The application account through the read-write endpoint. */
+  app(): Promise<mysql.Connection>;
+  /** The operator account straight to one instance. */
+  instanceQuery<T = any>(ordinal: number, sql: string, params?: unknown[]): Promise<T[]>;
+  background: Set<{ stop(): Promise<unknown> }>;
+}
 
 export interface WriterReport {
   acked: Set<string>;
@@ -24,11 +33,11 @@ export class Writers {
   private static nextId = 0;
   private readonly firstId = Writers.nextId;
 
-  constructor(private readonly sb: Sandbox, private readonly count = 4) {
+  constructor(private readonly sb: WriteTarget, private readonly count = 4) {
     Writers.nextId += count;
   }
 
-  static async prepare(sb: Sandbox): Promise<void> {
+  static async prepare(sb: WriteTarget): Promise<void> {
     const c = await sb.app();
     await c.query('CREATE TABLE IF NOT EXISTS writes (writer INT NOT NULL, seq INT NOT NULL, at DATETIME(6) NOT NULL DEFAULT NOW(6), PRIMARY KEY (writer, seq)) ENGINE=InnoDB');
     c.destroy();
@@ -80,7 +89,7 @@ export class Writers {
 }
 
 /** Every acknowledged write is there, and nothing is there that was never attempted. */
-export async function verifyWrites(sb: Sandbox, ordinal: number, report: WriterReport): Promise<{ lost: string[]; phantom: string[]; rows: number }> {
+export async function verifyWrites(sb: WriteTarget, ordinal: number, report: WriterReport): Promise<{ lost: string[]; phantom: string[]; rows: number }> {
   const writers = [...new Set([...report.attempted].map((k) => Number(k.split(':')[0])))];
   if (writers.length === 0) return { lost: [], phantom: [], rows: 0 };
   const rows = await sb.instanceQuery<{ writer: number; seq: number }>(ordinal, 'SELECT writer, seq FROM app.writes WHERE writer IN (?)', [writers]);
@@ -100,7 +109,7 @@ export class WritableWatch {
   readonly violations: string[] = [];
   samples = 0;
 
-  constructor(private readonly sb: Sandbox, private readonly ordinals: number[]) {}
+  constructor(private readonly sb: WriteTarget, private readonly ordinals: number[]) {}
 
   start(): this {
     this.sb.background.add(this);

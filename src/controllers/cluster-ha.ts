@@ -1,0 +1,106 @@
+// One HA loop per MySQLCluster, the same ClusterLoop the sandbox runs, wired to Kubernetes:
+// pods from the informer, labels and deletes through the API, status.ha as the saved state.
+import type { KubeConfig } from '../kube/types.js';
+import type { MySQLCluster } from '../api/cluster.js';
+import { faultInjection } from '../clustering/fault.js';
+import { ClusterLoop } from '../clustering/loop.js';
+import type { Logger } from '../clustering/operations.js';
+import { policyFrom } from '../clustering/policy.js';
+import { initialState, type ClusterState } from '../clustering/types.js';
+import type { Applier } from '../kube/apply.js';
+import { isNotFound } from '../kube/client.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
+import { kubeRequest } from '../kube/request.js';
+import type { KubeObject, ObjectRef } from '../kube/types.js';
+import { KubePlatform, type KubeAccess } from '../platform/kube/platform.js';
+import type { PodView } from '../platform/kube/pods.js';
+
+export interface HaDeps {
+  kc: KubeConfig;
+  applier: Applier;
+  events: EventRecorder;
+  pods: Informer<KubeObject>;
+  log: Logger;
+  tickMs: number;
+}
+
+export const CLUSTER_API = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster' } as const;
+
+export class ClusterHa {
+  readonly loop: ClusterLoop;
+  private spec: MySQLCluster['spec'];
+
+  constructor(
+    private readonly deps: HaDeps,
+    private readonly ref: ObjectRef & { namespace: string },
+    cluster: MySQLCluster,
+    saved: ClusterState | undefined,
+    passwords: { operator: string; replication: string },
+  ) {
+    this.spec = cluster.spec;
+    const platform = new KubePlatform(
+      { name: ref.name, namespace: ref.namespace, replicas: () => this.spec.replicas, passwords },
+      this.access(),
+      deps.log,
+    );
+    const state = { ...initialState(), ...saved };
+    this.loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, deps.log, {
+      tickMs: deps.tickMs,
+      observeDeadlineMs: 1500,
+      fault: faultInjection(deps.log),
+    });
+  }
+
+  update(cluster: MySQLCluster): void {
+    this.spec = cluster.spec;
+    this.loop.setPolicy(policyFrom(cluster.spec));
+  }
+
+  get state(): ClusterState {
+    return this.loop.state;
+  }
+
+  private access(): KubeAccess {
+    const { kc, applier, events, pods } = this.deps;
+    const ns = this.ref.namespace;
+    const podPath = (name: string) => `/api/v1/namespaces/${ns}/pods/${name}`;
+    const claimPath = (name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
+    const ignoreMissing = (err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    };
+    return {
+      pods: () => pods.list().filter((p) => p.metadata?.namespace === ns) as PodView[],
+      patchPodLabels: async (name, labels) => {
+        await kubeRequest(kc, { method: 'PATCH', path: podPath(name), body: { metadata: { labels } }, contentType: 'application/merge-patch+json', timeoutMs: 5000 });
+      },
+      deletePod: async (name, gracePeriodSeconds) => {
+        await kubeRequest(kc, { method: 'DELETE', path: podPath(name), body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds }, timeoutMs: 5000 }).catch(ignoreMissing);
+      },
+      claimUid: async (name) => {
+        try {
+          return (await kubeRequest<KubeObject>(kc, { method: 'GET', path: claimPath(name) })).metadata?.uid;
+        } catch (err) {
+          ignoreMissing(err);
+          return undefined;
+        }
+      },
+      deleteClaim: async (name) => {
+        await kubeRequest(kc, { method: 'DELETE', path: claimPath(name) }).catch(ignoreMissing);
+      },
+      writeHaState: async (state) => {
+        // Replace status.ha whole: a merge patch would keep keys the state no longer has
+        // (a finished operation, a cleared quarantine).
+        const path = `${await applier.path(this.ref)}/status`;
+        const patch = (body: unknown) => kubeRequest(kc, { method: 'PATCH', path, body, contentType: 'application/json-patch+json', timeoutMs: 5000 });
+        try {
+          await patch([{ op: 'add', path: '/status/ha', value: state }]);
+        } catch (err) {
+          // No status yet: there is nothing else in it to keep.
+          await patch([{ op: 'add', path: '/status', value: { ha: state } }]).catch(() => { throw err; });
+        }
+      },
+      event: (e) => void events.record(this.ref, e.type, e.reason, e.message),
+    };
+  }
+}

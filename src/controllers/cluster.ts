@@ -1,0 +1,307 @@
+// The MySQLCluster reconciler: an ordered list of named phases (a failing phase is named in
+// the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
+// every run applies the whole desired state and reads everything it decides on afresh.
+import type { KubeConfig } from '../kube/types.js';
+import type { MySQLCluster } from '../api/cluster.js';
+import { refusedChanges } from '../api/changes.js';
+import { validateCluster, type FieldError } from '../api/validate.js';
+import { CLUSTER_FILE, configMap } from '../builders/config.js';
+import { namesOf, ordinalOf, ownerReference, type Owned } from '../builders/names.js';
+import { podDisruptionBudget } from '../builders/pdb.js';
+import { clusterSecret, missingSecretValues, type SecretKey } from '../builders/secret.js';
+import { services } from '../builders/services.js';
+import { statefulSet } from '../builders/statefulset.js';
+import type { Logger } from '../clustering/operations.js';
+import type { ClusterState } from '../clustering/types.js';
+import type { Applier } from '../kube/apply.js';
+import { describeError, isNotFound } from '../kube/client.js';
+import type { Condition } from '../kube/conditions.js';
+import type { Discovery } from '../kube/discovery.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
+import type { HandlerResult } from '../kube/queue.js';
+import { kubeRequest } from '../kube/request.js';
+import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
+import { CLUSTER_API, ClusterHa } from './cluster-ha.js';
+import { nextRolloutStep, type RolloutInstance } from './rollout.js';
+import { claimsOfRemovedInstances, primaryMustMove, statefulSetReplicas } from './scale.js';
+import { clusterStatus, type ClusterStatus } from './status.js';
+
+export interface ClusterControllerDeps {
+  kc: KubeConfig;
+  applier: Applier;
+  discovery: Discovery;
+  events: EventRecorder;
+  clusters: Informer<KubeObject>;
+  pods: Informer<KubeObject>;
+  statefulSets: Informer<KubeObject>;
+  log: Logger;
+  /** The MariaDB+agent image when spec.engine.image is unset. */
+  image: string;
+  tickMs?: number;
+}
+
+type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState; conditions?: Condition[] } };
+
+/** A phase ends the run early with a message for the Ready condition when it returns a string. */
+class PhaseError extends Error {}
+
+const RESYNC_MS = 2000;
+
+export class ClusterController {
+  private readonly ha = new Map<string, ClusterHa>();
+  /** Switchovers the controller asked for and has not seen finish (one per cluster). */
+  private readonly switching = new Map<string, Promise<void>>();
+  private readonly lastStatus = new Map<string, string>();
+
+  constructor(private readonly deps: ClusterControllerDeps) {}
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.ha.values()].map((h) => h.loop.stop()));
+    this.ha.clear();
+  }
+
+  async reconcile(key: string): Promise<HandlerResult> {
+    const obj = this.deps.clusters.get(key) as ClusterObject | undefined;
+    if (!obj || obj.metadata?.deletionTimestamp) {
+      await this.forget(key);
+      return;
+    }
+    const { name, namespace = 'default' } = splitKey(key);
+    const ref: ObjectRef & { namespace: string } = { ...CLUSTER_API, name, namespace, uid: obj.metadata?.uid };
+    const generation = Number(obj.metadata?.generation ?? 0);
+    const owner: Owned = { name, namespace, uid: obj.metadata?.uid ?? '' };
+    const previousConditions = obj.status?.conditions;
+
+    const validated = validateCluster({ ...obj, status: undefined });
+    if (!validated.ok) return this.refuse(key, ref, generation, validated.errors, previousConditions);
+    const cluster = validated.value;
+
+    let failedPhase: { phase: string; message: string } | undefined;
+    let rollout: string | undefined;
+    const phases: Array<[string, () => Promise<string | void>]> = [
+      ['Spec', async () => {
+        const refused = await this.refusedChanges(owner, cluster);
+        if (refused.length) throw new RefusedSpec(refused);
+      }],
+      ['Secrets', () => this.ensureSecret(owner, cluster)],
+      ['Config', async () => void (await this.deps.applier.apply(configMap(owner, cluster)))],
+      ['Services', async () => { for (const s of services(owner)) await this.deps.applier.apply(s); }],
+      ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha)],
+      ['DisruptionBudget', () => this.applyPdb(owner)],
+      ['Storage', () => this.storagePolicy(owner, cluster)],
+      ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
+      ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
+      ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
+    ];
+    for (const [phase, run] of phases) {
+      try {
+        await run();
+      } catch (err) {
+        if (err instanceof RefusedSpec) return this.refuse(key, ref, generation, err.errors, previousConditions);
+        failedPhase = { phase, message: err instanceof PhaseError ? err.message : describeError(err) };
+        this.deps.log.warn({ cluster: key, phase, err: failedPhase.message }, 'reconcile phase failed');
+        void this.deps.events.warning(ref, `${phase}Failed`, failedPhase.message);
+        break;
+      }
+    }
+    await this.writeStatus(key, ref, clusterStatus({
+      name, generation, replicas: cluster.spec.replicas, summary: this.ha.get(key)?.loop.summary(),
+      previous: previousConditions, failedPhase, rollout, now: new Date(),
+    }));
+    return { requeueAfterMs: RESYNC_MS };
+  }
+
+  private async forget(key: string): Promise<void> {
+    const h = this.ha.get(key);
+    this.ha.delete(key);
+    this.lastStatus.delete(key);
+    await h?.loop.stop();
+  }
+
+  private async refuse(key: string, ref: ObjectRef, generation: number, errors: FieldError[], previous?: Condition[]): Promise<HandlerResult> {
+    const status = clusterStatus({ name: ref.name, generation, replicas: 0, summary: this.ha.get(key)?.loop.summary(), previous, refused: errors, now: new Date() });
+    if (await this.writeStatus(key, ref, status)) void this.deps.events.warning(ref, 'SpecRefused', status.message);
+    return { requeueAfterMs: RESYNC_MS };
+  }
+
+  /** What the pods run now is in the ConfigMap: changes that cannot be carried out are refused. */
+  private async refusedChanges(owner: Owned, cluster: MySQLCluster): Promise<FieldError[]> {
+    const cm = await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', name: namesOf(owner.name, owner.namespace).config, namespace: owner.namespace });
+    const text = cm?.data?.[CLUSTER_FILE];
+    if (!text) return [];
+    const previous = validateCluster(JSON.parse(text));
+    return previous.ok ? refusedChanges(previous.value.spec, cluster.spec) : [];
+  }
+
+  /** Passwords are generated once and kept; a referenced application password is copied in. */
+  private async ensureSecret(owner: Owned, cluster: MySQLCluster): Promise<void> {
+    const n = namesOf(owner.name, owner.namespace);
+    const existing = await this.readSecret(owner.namespace, n.secrets);
+    const given: Partial<Record<SecretKey, string>> = {};
+    const ref = cluster.spec.database.passwordSecretRef;
+    if (ref) {
+      const app = (await this.readSecret(owner.namespace, ref.name))?.[ref.key];
+      if (!app) throw new PhaseError(`spec.database.passwordSecretRef: Secret ${ref.name} has no key "${ref.key}"`);
+      given.app = app;
+    }
+    const missing = missingSecretValues(existing, given);
+    if (Object.keys(missing).length === 0) return;
+    // Apply the whole set: server-side apply drops keys this manager owned but did not send.
+    await this.deps.applier.apply(clusterSecret(owner, { ...existing, ...missing }));
+  }
+
+  async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+    const s = await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', name, namespace });
+    if (!s) return undefined;
+    return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  }
+
+  private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
+    const primary = this.ha.get(key)?.state.primary ?? saved?.primary ?? null;
+    const sts = statefulSet(owner, cluster, { image: this.deps.image });
+    sts.spec.replicas = statefulSetReplicas(cluster.spec.replicas, primary);
+    await this.deps.applier.apply(sts);
+    if (primaryMustMove(cluster.spec.replicas, primary)) {
+      const target = this.healthyReplicas(key).find((o) => o < cluster.spec.replicas);
+      if (target === undefined) throw new PhaseError(`scaling down to ${cluster.spec.replicas} waits for a healthy replica below ordinal ${cluster.spec.replicas} to take over from primary ${primary}`);
+      this.switchover(key, { ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, target, 'ScaleDown');
+    }
+  }
+
+  private async applyPdb(owner: Owned): Promise<void> {
+    const version = await this.deps.discovery.preferred('PodDisruptionBudget', ['policy/v1', 'policy/v1beta1']);
+    if (!version) throw new PhaseError('the server serves no PodDisruptionBudget API');
+    await this.deps.applier.apply(podDisruptionBudget(owner, version as 'policy/v1' | 'policy/v1beta1'));
+  }
+
+  /**
+   * pvcRetention: whenDeleted Delete hands each claim to the cluster (owner reference) so the
+   * garbage collector removes it with the cluster; whenScaled Delete removes the claims of
+   * instances that scaling down removed, once their pods are gone.
+   */
+  private async storagePolicy(owner: Owned, cluster: MySQLCluster): Promise<void> {
+    const { kc } = this.deps;
+    const n = namesOf(owner.name, owner.namespace);
+    const list = await kubeRequest<{ items: KubeObject[] }>(kc, { method: 'GET', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims` });
+    const claims = list.items
+      .map((c) => ({ c, o: ordinalOf(`data-${owner.name}`, c.metadata?.name ?? '') }))
+      .filter((x): x is { c: KubeObject; o: number } => x.o !== undefined);
+    const own = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
+    for (const { c } of claims) {
+      const refs = (c.metadata?.ownerReferences as Array<{ uid: string }> | undefined) ?? [];
+      const owned = refs.some((r) => r.uid === owner.uid);
+      if (owned === own) continue;
+      const next = own ? [...refs, ownerReference(owner)] : refs.filter((r) => r.uid !== owner.uid);
+      await kubeRequest(kc, {
+        method: 'PATCH', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims/${c.metadata!.name}`,
+        body: { metadata: { ownerReferences: next.length ? next : null } }, contentType: 'application/merge-patch+json',
+      });
+    }
+    if (cluster.spec.storage.pvcRetention.whenScaled !== 'Delete') return;
+    const podOrdinals = this.podsOf(owner).map((p) => p.ordinal);
+    for (const o of claimsOfRemovedInstances(claims.map((x) => x.o), cluster.spec.replicas, podOrdinals)) {
+      await kubeRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims/${n.pvc(o)}` }).catch((err) => {
+        if (!isNotFound(err)) throw err;
+      });
+      void this.deps.events.normal({ ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, 'ClaimDeleted', `deleted ${n.pvc(o)} of removed instance ${o} (pvcRetention.whenScaled: Delete)`);
+    }
+  }
+
+  private async ensureHa(key: string, ref: ObjectRef & { namespace: string }, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
+    const running = this.ha.get(key);
+    if (running) return running.update(cluster);
+    const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
+    if (!secret?.operator || !secret.replication) throw new PhaseError('the cluster Secret has no operator or replication password');
+    const h = new ClusterHa(
+      { kc: this.deps.kc, applier: this.deps.applier, events: this.deps.events, pods: this.deps.pods, log: this.deps.log, tickMs: this.deps.tickMs ?? 500 },
+      ref, cluster, saved, { operator: secret.operator, replication: secret.replication },
+    );
+    this.ha.set(key, h);
+    h.loop.start();
+    this.deps.log.info({ cluster: key, primary: h.state.primary }, 'HA loop started');
+  }
+
+  /** One step of a rolling restart per run; returns what it is doing, or undefined when done. */
+  private async rollout(key: string, owner: Owned, cluster: MySQLCluster): Promise<string | undefined> {
+    const h = this.ha.get(key);
+    const sts = this.deps.statefulSets.get(`${owner.namespace}/${owner.name}`) as (KubeObject & { status?: { updateRevision?: string } }) | undefined;
+    const revision = sts?.status?.updateRevision;
+    const summary = h?.loop.summary();
+    if (!h || !revision || !summary) return undefined;
+    const pods = new Map(this.podsOf(owner).map((p) => [p.ordinal, p]));
+    const instances: RolloutInstance[] = Array.from({ length: cluster.spec.replicas }, (_, o) => {
+      const p = pods.get(o);
+      return {
+        ordinal: o,
+        present: !!p && !p.pod.metadata?.deletionTimestamp,
+        updated: p?.pod.metadata?.labels?.['controller-revision-hash'] === revision,
+        ready: summary.instances.find((i) => i.ordinal === o)?.ready ?? false,
+      };
+    });
+    const step = nextRolloutStep(instances, h.state.primary, !!h.state.operation || this.switching.has(key));
+    const ref = { ...CLUSTER_API, name: owner.name, namespace: owner.namespace };
+    switch (step.kind) {
+      case 'done':
+        return undefined;
+      case 'wait':
+        return `rolling update: ${step.reason}`;
+      case 'switchover':
+        this.switchover(key, ref, step.to, 'RollingUpdate');
+        return `rolling update: switching over to ${step.to} before restarting primary ${h.state.primary}`;
+      case 'restart':
+        await kubeRequest(this.deps.kc, { method: 'DELETE', path: `/api/v1/namespaces/${owner.namespace}/pods/${namesOf(owner.name, owner.namespace).pod(step.ordinal)}` }).catch((err) => {
+          if (!isNotFound(err)) throw err;
+        });
+        void this.deps.events.normal(ref, 'RollingRestart', `restarting instance ${step.ordinal} with the new revision ${revision}`);
+        return `rolling update: restarting instance ${step.ordinal}`;
+    }
+  }
+
+  /** spec.primaryOrdinal: switch over to it once it is a healthy replica. */
+  private preferredPrimary(key: string, ref: ObjectRef, cluster: MySQLCluster): void {
+    const h = this.ha.get(key);
+    const want = cluster.spec.primaryOrdinal;
+    if (want === undefined || !h || h.state.primary === null || h.state.primary === want || h.state.operation) return;
+    if (!this.healthyReplicas(key).includes(want)) return;
+    this.switchover(key, ref, want, 'PreferredPrimary');
+  }
+
+  /** Ask the loop for a switchover unless one the controller asked for is still running. */
+  private switchover(key: string, ref: ObjectRef, to: number, why: string): void {
+    const h = this.ha.get(key);
+    if (!h || this.switching.has(key)) return;
+    this.deps.log.info({ cluster: key, to, why }, 'switchover requested');
+    const p = h.loop.switchover(to, 60_000)
+      .catch((err: Error) => void this.deps.events.warning(ref, 'SwitchoverFailed', `${why}: ${err.message}`))
+      .finally(() => this.switching.delete(key));
+    this.switching.set(key, p);
+  }
+
+  private healthyReplicas(key: string): number[] {
+    const h = this.ha.get(key);
+    return (h?.loop.summary()?.instances ?? []).filter((i) => i.ready && i.role === 'replica').map((i) => i.ordinal);
+  }
+
+  private podsOf(owner: Owned): Array<{ ordinal: number; pod: KubeObject }> {
+    return this.deps.pods.list()
+      .filter((p) => p.metadata?.namespace === owner.namespace && p.metadata?.labels?.['ordinal.dev/cluster'] === owner.name)
+      .map((pod) => ({ ordinal: ordinalOf(owner.name, pod.metadata?.name ?? '') ?? -1, pod }))
+      .filter((p) => p.ordinal >= 0);
+  }
+
+  /** Write status when it changed; true when written. */
+  private async writeStatus(key: string, ref: ObjectRef, status: ClusterStatus): Promise<boolean> {
+    const text = JSON.stringify(status);
+    if (this.lastStatus.get(key) === text) return false;
+    await this.deps.applier.patchStatus(ref, status);
+    this.lastStatus.set(key, text);
+    return true;
+  }
+}
+
+class RefusedSpec extends Error {
+  constructor(readonly errors: FieldError[]) {
+    super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  }
+}

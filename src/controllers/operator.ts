@@ -1,0 +1,117 @@
+// The operator process: caches of MySQLClusters, their pods and StatefulSets, a work queue of
+// cluster keys, and (only while leading) the reconciler and one HA loop per cluster.
+// Losing the Lease stops every loop at once; MariaDB pods never notice an operator restart.
+import { hostname } from 'node:os';
+import pino from 'pino';
+import { Counter, Gauge } from 'prom-client';
+import { Applier } from '../kube/apply.js';
+import { loadKubeConfig } from '../kube/client.js';
+import { Discovery } from '../kube/discovery.js';
+import { EventRecorder } from '../kube/events.js';
+import { metricsRegistry, startHealthServer, syncedOrStandby } from '../kube/health.js';
+import { Informer } from '../kube/informer.js';
+import { LeaderElector } from '../kube/leader.js';
+import { WorkQueue } from '../kube/queue.js';
+import { objectKey, type KubeObject } from '../kube/types.js';
+import { CLUSTER_LABEL } from '../builders/names.js';
+import { CLUSTER_API } from './cluster-ha.js';
+import { ClusterController } from './cluster.js';
+
+export interface OperatorOptions {
+  kubeconfig?: string;
+  /** Watch one namespace; all when unset. */
+  namespace?: string;
+  image: string;
+  leaderElect: boolean;
+  leaseName: string;
+  leaseNamespace: string;
+  identity?: string;
+  healthPort: number;
+  tickMs?: number;
+}
+
+export async function runOperator(opts: OperatorOptions): Promise<void> {
+  const log = pino({ base: { component: 'operator' } });
+  const kc = loadKubeConfig({ kubeconfig: opts.kubeconfig });
+  const discovery = new Discovery(kc);
+  const applier = new Applier(kc, discovery);
+  const identity = opts.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const events = new EventRecorder(kc, { component: 'ordinal-operator', instance: identity, onError: (m) => log.warn({ err: m }, 'event not recorded') });
+  const onError = (what: string) => (err: unknown) => log.warn({ err: (err as Error).message ?? String(err) }, `${what} watch failed; retrying`);
+  const managed = 'app.kubernetes.io/managed-by=ordinal';
+  const clusters = new Informer(kc, discovery, { ...CLUSTER_API, namespace: opts.namespace, onError: onError('MySQLCluster') });
+  const pods = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'Pod', namespace: opts.namespace, labelSelector: managed, onError: onError('Pod') });
+  const statefulSets = new Informer(kc, discovery, { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: opts.namespace, labelSelector: managed, onError: onError('StatefulSet') });
+
+  const reconciles = new Counter({ name: 'ordinal_reconciles_total', help: 'MySQLCluster reconciles', labelNames: ['result'], registers: [metricsRegistry] });
+  const leading = new Gauge({ name: 'ordinal_leader', help: '1 while this operator process holds the Lease', registers: [metricsRegistry] });
+  const controller = new ClusterController({ kc, applier, discovery, events, clusters, pods, statefulSets, log, image: opts.image, tickMs: opts.tickMs });
+  const queue = new WorkQueue(async (key) => {
+    try {
+      const r = await controller.reconcile(key);
+      reconciles.inc({ result: 'ok' });
+      return r;
+    } catch (err) {
+      reconciles.inc({ result: 'error' });
+      throw err;
+    }
+  }, { onError: (key, err, retryInMs) => log.warn({ cluster: key, err: (err as Error).message, retryInMs }, 'reconcile failed') });
+
+  // Watch events only enqueue the owning cluster's key.
+  clusters.onChange((key) => queue.add(key));
+  const owner = (key: string, informer: Informer<KubeObject>) => {
+    const o = informer.get(key);
+    const name = o?.metadata?.labels?.[CLUSTER_LABEL];
+    if (name) queue.add(objectKey(o!.metadata!.namespace, name));
+  };
+  pods.onChange((key) => owner(key, pods));
+  statefulSets.onChange((key) => owner(key, statefulSets));
+  for (const i of [clusters, pods, statefulSets]) i.start();
+
+  let elector: LeaderElector | undefined;
+  const lead = async (signal: AbortSignal) => {
+    leading.set(1);
+    log.info({ identity }, 'leading');
+    await Promise.all([clusters.synced(), pods.synced(), statefulSets.synced()]);
+    queue.start();
+    for (const c of clusters.list()) queue.add(objectKey(c.metadata?.namespace, c.metadata!.name!));
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  };
+  const health = await startHealthServer({
+    port: opts.healthPort,
+    ready: syncedOrStandby([clusters, pods, statefulSets], opts.leaderElect ? { isLeader: () => elector?.isLeader() ?? false } : undefined),
+  });
+  log.info({ identity, healthPort: health.port, namespace: opts.namespace ?? '(all)', image: opts.image }, 'operator started');
+
+  let stopping = false;
+  const shutdown = async (code: number, why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'operator stopping');
+    leading.set(0);
+    // Loops stop between steps; an operation in progress is resumed by the next leader.
+    await Promise.race([Promise.all([queue.stop(), controller.stop()]), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await elector?.stop({ release: code === 0 });
+    for (const i of [clusters, pods, statefulSets]) await i.stop();
+    await health.close();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown(0, 'SIGTERM'));
+  process.on('SIGINT', () => void shutdown(0, 'SIGINT'));
+
+  if (!opts.leaderElect) {
+    void lead(new AbortController().signal);
+    return;
+  }
+  elector = new LeaderElector(kc, {
+    name: opts.leaseName,
+    namespace: opts.leaseNamespace,
+    identity,
+    onStartedLeading: lead,
+    // Never two leaders acting: a process that lost the Lease exits and starts again as standby.
+    onStoppedLeading: () => void shutdown(1, 'lost the leader Lease'),
+    onNewLeader: (who) => log.info({ leader: who ?? '(none)' }, 'leader changed'),
+    onError: (err) => log.warn({ err: (err as Error).message ?? String(err) }, 'leader election error'),
+  });
+  elector.start();
+}

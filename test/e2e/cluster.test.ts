@@ -1,0 +1,100 @@
+// E2E 1, 2 and 6 on the real test cluster: a 3-instance cluster comes up in order and serves
+// reads and writes through its Services; deleting the primary pod under writes fails over
+// with nothing lost; restarting the operator restarts no MariaDB pod.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writers, verifyWrites } from '../integration/writers.js';
+import { kubectlOk, sleep, useCluster, useOperators, waitFor } from './harness.js';
+
+const { operators } = useOperators();
+const c = useCluster('demo', 'e2e-cluster');
+
+test('a 3-instance cluster: pods Ready in order, replication healthy, writes via NAME-primary, reads via NAME-replicas', async () => {
+  const r = await c.apply({ replicas: 3, storage: { size: '1Gi', storageClassName: 'standard' } });
+  assert.equal(r.code, 0, r.stderr);
+  const s = await c.healthy(3);
+  assert.equal(s.primary, 0);
+  assert.deepEqual(s.instances!.map((i) => i.role), ['primary', 'replica', 'replica']);
+
+  // OrderedReady: instance k was created only after instance k-1 was Ready.
+  const pods = (await c.pods()).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  for (let k = 1; k < pods.length; k++) {
+    const readyAt = pods[k - 1].status.conditions.find((x: any) => x.type === 'Ready').lastTransitionTime;
+    assert.ok(pods[k].metadata.creationTimestamp >= readyAt, `${pods[k].metadata.name} created ${pods[k].metadata.creationTimestamp}, before ${pods[k - 1].metadata.name} was Ready at ${readyAt}`);
+  }
+  for (const o of [1, 2]) {
+    const [row] = await c.instanceQuery(o, 'SHOW SLAVE STATUS');
+    assert.equal(row.Slave_IO_Running, 'Yes');
+    assert.equal(row.Slave_SQL_Running, 'Yes');
+    assert.equal(row.Master_Host, `demo-0.demo-headless.e2e-cluster.svc.cluster.local`);
+  }
+
+  await Writers.prepare(c);
+  const w = await c.app();
+  await w.query("INSERT INTO writes (writer, seq) VALUES (-1, 1)");
+  const [[pos]] = (await w.query('SELECT @@gtid_binlog_pos AS p')) as any;
+  w.destroy();
+  assert.deepEqual(await c.endpointsOf('primary'), [(await c.pod(0))!.status.podIP]);
+  assert.deepEqual(await c.endpointsOf('replicas'), [(await c.pod(1))!.status.podIP, (await c.pod(2))!.status.podIP].sort());
+  const r2 = await c.app('replicas');
+  await r2.query('SELECT MASTER_GTID_WAIT(?, 30)', [pos.p]);
+  const [rows] = (await r2.query('SELECT seq, @@read_only AS ro FROM writes WHERE writer = -1')) as any;
+  r2.destroy();
+  assert.equal(rows.length, 1);
+  assert.equal(Number(rows[0].ro), 1, 'reads come from a read-only replica');
+});
+
+test('deleting the primary pod under writes: a replica is promoted, 0 acknowledged writes lost, the pod rejoins as a replica on its PVC', async () => {
+  const claimBefore = (await kubectlOk(['-n', c.namespace, 'get', 'pvc', 'data-demo-0', '-o', 'jsonpath={.metadata.uid}'])).trim();
+  const writers = new Writers(c, 4).start();
+  await sleep(3000);
+  await kubectlOk(['-n', c.namespace, 'delete', 'pod', 'demo-0', '--grace-period=0', '--force']);
+  const promoted = await waitFor('a new primary', async () => {
+    const s = await c.status();
+    return s.primary !== undefined && s.primary !== null && s.primary !== 0 && s.phase !== 'FailingOver' ? s.primary : undefined;
+  }, 120_000, () => c.describe());
+  // Writes resume through the Service once its endpoints moved to the new primary.
+  const newIp = (await c.pod(promoted))!.status.podIP;
+  await waitFor('NAME-primary to select the new primary', async () => ((await c.endpointsOf('primary')).join() === newIp ? true : undefined), 60_000);
+  const acked = writers.acked.size;
+  await waitFor('writes to resume', async () => (writers.acked.size > acked + 20 ? true : undefined), 60_000);
+  const report = await writers.stop();
+  const s = await c.healthy(3);
+  assert.equal(s.instances!.find((i) => i.ordinal === 0)!.role, 'replica', 'the old primary rejoined as a replica');
+  assert.ok((s.failovers ?? 0) >= 1);
+
+  const [pos] = await c.instanceQuery(promoted, 'SELECT @@gtid_binlog_pos AS p');
+  await c.instanceQuery(0, 'SELECT MASTER_GTID_WAIT(?, 60)', [pos.p]);
+  for (const o of [promoted, 0]) {
+    const v = await verifyWrites(c, o, report);
+    assert.deepEqual(v.lost, [], `instance ${o} lost acknowledged writes`);
+    assert.deepEqual(v.phantom, [], `instance ${o} has rows never written`);
+  }
+  const writable = [];
+  for (const o of [0, 1, 2]) if (Number((await c.instanceQuery(o, 'SELECT @@read_only AS ro'))[0].ro) === 0) writable.push(o);
+  assert.deepEqual(writable, [promoted], 'exactly one writable instance');
+  const claimAfter = (await kubectlOk(['-n', c.namespace, 'get', 'pvc', 'data-demo-0', '-o', 'jsonpath={.metadata.uid}'])).trim();
+  assert.equal(claimAfter, claimBefore, 'the recreated pod uses the same claim');
+  assert.ok((await c.events()).some((e) => e.reason === 'FailedOver'), 'a FailedOver event');
+  console.log(`# failover: ${report.acked.size} writes acknowledged, client outages ms ${report.outagesMs.join(', ')}`);
+});
+
+test('restarting the operators restarts no MariaDB pod', async () => {
+  const snapshot = async () => (await c.pods()).map((p) => `${p.metadata.name}/${p.metadata.uid}/${p.status.containerStatuses.map((x: any) => x.restartCount).join(',')}`).sort();
+  const before = await snapshot();
+  const failovers = (await c.status()).failovers;
+  await operators().stopAll();
+  operators().start('op-c');
+  operators().start('op-d');
+  await waitFor('a new leader', async () => {
+    const l = await operators().leader();
+    return l === 'op-c' || l === 'op-d' ? l : undefined;
+  }, 60_000);
+  const generation = (await c.get()).metadata.generation;
+  await c.healthy(3);
+  await sleep(10_000); // several HA ticks and reconciles
+  assert.deepEqual(await snapshot(), before);
+  const s = await c.status();
+  assert.equal(s.failovers, failovers);
+  assert.equal(s.observedGeneration, generation);
+});
