@@ -19,6 +19,7 @@ const owned: Record<string, string> = {
   datadir: 'assigned per instance',
   pid_file: 'assigned per instance',
   log_error: 'assigned per instance',
+  init_file: 'runs the first-start SQL of a new or cloned instance',
   user: 'assigned by the platform',
 };
 

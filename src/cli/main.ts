@@ -3,10 +3,13 @@
 import { Command } from 'commander';
 import { InvalidSpecError } from '../api/validate.js';
 import { loadClusterFile } from '../api/load.js';
+import { agentCommand } from './agent.js';
 import { localCommand } from './local.js';
+import { operatorCommand, switchoverCommand } from './operator.js';
+import { manifestsCommand } from './manifests.js';
 
 const program = new Command('ordinal')
-  .description('Highly available MariaDB clusters: a local sandbox today, a Kubernetes operator next')
+  .description('Highly available MariaDB clusters: a Kubernetes operator and a local sandbox')
   .showHelpAfterError();
 
 program
@@ -19,6 +22,10 @@ program
   });
 
 program.addCommand(localCommand());
+program.addCommand(operatorCommand());
+program.addCommand(switchoverCommand());
+program.addCommand(manifestsCommand());
+program.addCommand(agentCommand());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof InvalidSpecError) {

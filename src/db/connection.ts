@@ -37,6 +37,8 @@ export interface SessionOptions {
   connectTimeoutMs?: number;
   deadlineMs?: number;
   database?: string;
+  /** Connect over this Unix socket instead of TCP (the instance agent, inside the pod). */
+  socketPath?: string;
 }
 
 export async function withSession<T>(
@@ -57,6 +59,7 @@ export async function withSession<T>(
       user: creds.user,
       password: creds.password,
       database: opts.database,
+      socketPath: opts.socketPath,
       connectTimeout,
       multipleStatements: false,
       supportBigNumbers: true,

@@ -72,6 +72,11 @@ function parseSlaveStatus(row: any): ReplicationStatus {
   };
 }
 
+/** The GTID position at an offset of this server's binary log ('' if the file is gone). */
+export async function binlogGtidPos(s: Session, file: string, pos: number): Promise<string> {
+  return String((await s.value('SELECT BINLOG_GTID_POS(?, ?)', [file, pos])) ?? '');
+}
+
 /** The fence: a replica that receives nothing can acknowledge nothing to the old primary. */
 export async function stopReceiving(s: Session): Promise<void> {
   await s.query('STOP SLAVE IO_THREAD');

@@ -11,7 +11,10 @@ export interface InstancePaths {
   datadir: string;
   socket: string;
   pidFile: string;
-  errorLog: string;
+  /** Omitted: mariadbd logs to stderr (a container's log). */
+  errorLog?: string;
+  /** SQL mariadbd runs at every start; whoever writes it empties it once it has run. */
+  initFile?: string;
 }
 
 export interface InstancePlacement {
@@ -33,7 +36,8 @@ export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): st
     ['socket', at.paths.socket],
     ['datadir', at.paths.datadir],
     ['pid_file', at.paths.pidFile],
-    ['log_error', at.paths.errorLog],
+    ...(at.paths.errorLog ? ([['log_error', at.paths.errorLog]] as Array<[string, string]>) : []),
+    ...(at.paths.initFile ? ([['init_file', at.paths.initFile]] as Array<[string, string]>) : []),
     ...(at.user ? ([['user', at.user]] as Array<[string, string]>) : []),
     // Durability: an acknowledged commit is on disk here and (semi-sync) received by a replica.
     ['log_bin', 'mariadb-bin'],

@@ -1,14 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, existsSync, chmodSync } from 'node:fs';
+import { writeAtomic } from '../../db/files.js';
 
-/** Write via a temporary file and rename, so a crash never leaves half a file. */
-export function writeAtomic(path: string, content: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, path);
-}
+export { writeAtomic };
 
 /** A secret file (mode 0600): created with a random value once, then read as it is. */
 export function ensureSecretFile(path: string): string {

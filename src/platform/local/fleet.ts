@@ -6,13 +6,15 @@ import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs'
 import type { ClusterSpec } from '../../api/cluster.js';
 import type { ClusterState } from '../../clustering/types.js';
 import { renderServerConfig } from '../../db/server-config.js';
-import { cloneInitSql, cloneInto } from './clone.js';
+import { cloneInitSql, cloneInto, streamBackup } from '../../db/backup-tools.js';
+import { bootstrapSql } from '../../db/accounts.js';
 import { withSession } from '../../db/connection.js';
+import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
 import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';
 import type { ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
-import { bootstrapSql, type ClusterSecrets } from './secrets.js';
+import type { ClusterSecrets } from './secrets.js';
 import type { Logger } from '../../clustering/operations.js';
 
 interface Slot {
@@ -193,14 +195,17 @@ export class Fleet {
         s.cloneBytes = 0;
         this.hooks.event('Normal', 'Cloning', `cloning instance ${o} from instance ${donor}`);
         const donorEndpoint = { host: '127.0.0.1', port: this.port(donor) };
+        const source = { ...donorEndpoint, datadir: this.paths.instance(donor).datadir, optionFile: this.secrets.clientOptionFile };
         const result = await cloneInto(
-          { ...donorEndpoint, datadir: this.paths.instance(donor).datadir, optionFile: this.secrets.clientOptionFile },
           this.paths.instance(o).datadir,
-          async () => String(await withSession(donorEndpoint, this.secrets.operator, (q) => q.value('SELECT @@gtid_binlog_state'))),
-          (bytes) => (s.cloneBytes = bytes),
+          (staging) => streamBackup(source, staging, (bytes) => (s.cloneBytes = bytes)),
+          {
+            binlogState: async () => String(await withSession(donorEndpoint, this.secrets.operator, (q) => q.value('SELECT @@gtid_binlog_state'))),
+            gtidAt: (file, pos) => withSession(donorEndpoint, this.secrets.operator, (q) => binlogGtidPos(q, file, pos)),
+          },
+          // First start only: resume replication exactly where the copy ends.
+          (r) => writeAtomic(this.paths.initFile(o), cloneInitSql(r), 0o600),
         );
-        // First start only: resume replication exactly where the copy ends.
-        writeAtomic(this.paths.initFile(o), cloneInitSql(result), 0o600);
         this.hooks.event('Normal', 'Cloned', `instance ${o} cloned from ${donor}: ${(result.bytes / 1e6).toFixed(1)} MB in ${result.seconds.toFixed(1)} s at GTID ${result.gtid || '(empty)'}`);
       }
       s.provisioning = undefined;

@@ -2,40 +2,26 @@
 // same data dir, port and server-id on every restart. Processes are started detached so
 // that they outlive the supervisor; a new supervisor adopts them by pid file.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, renameSync, rmSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { hasData as datadirHasData, installDatadir } from '../../db/datadir.js';
 import { pidAlive, pidRuns, readPid, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
-import { run } from './run.js';
 
 export const MARIADBD = process.env.ORDINAL_MARIADBD || '/usr/sbin/mariadbd';
-export const INSTALL_DB = process.env.ORDINAL_INSTALL_DB || 'mariadb-install-db';
 
 export function osUser(): string {
   return userInfo().username;
 }
 
 export function hasData(paths: ClusterPaths, ordinal: number): boolean {
-  return existsSync(join(paths.instance(ordinal).datadir, 'mysql'));
+  return datadirHasData(paths.instance(ordinal).datadir);
 }
 
 /** Create an empty data directory (system tables only) for the very first primary. */
-export async function initializeDatadir(paths: ClusterPaths, ordinal: number): Promise<void> {
-  const { datadir } = paths.instance(ordinal);
-  const staging = `${datadir}.init`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  await run(INSTALL_DB, [
-    '--no-defaults',
-    `--datadir=${staging}`,
-    `--user=${osUser()}`,
-    '--auth-root-authentication-method=socket',
-    '--skip-test-db',
-  ]);
-  rmSync(datadir, { recursive: true, force: true });
-  // Rename last: a crash before this point leaves no half-initialized data dir behind.
-  renameSync(staging, datadir);
+export function initializeDatadir(paths: ClusterPaths, ordinal: number): Promise<void> {
+  return installDatadir(paths.instance(ordinal).datadir, osUser());
 }
 
 export function runningPid(paths: ClusterPaths, ordinal: number): number | undefined {

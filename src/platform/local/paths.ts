@@ -25,7 +25,7 @@ export class ClusterPaths {
   config(ordinal: number) { return join(this.instanceDir(ordinal), 'my.cnf'); }
   cloneDir(ordinal: number) { return join(this.instanceDir(ordinal), 'data.clone'); }
   initFile(ordinal: number) { return join(this.instanceDir(ordinal), 'init.sql'); }
-  instance(ordinal: number): InstancePaths {
+  instance(ordinal: number): InstancePaths & { errorLog: string } {
     const d = this.instanceDir(ordinal);
     return { datadir: join(d, 'data'), socket: join(d, 'mariadbd.sock'), pidFile: join(d, 'mariadbd.pid'), errorLog: join(d, 'error.log') };
   }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClusterSpec } from '../../api/cluster.js';
+import { renderOptionFile } from '../../db/accounts.js';
 import { OPERATOR_USER, REPLICATION_USER } from '../../db/dialect.js';
 import { ensureSecretFile, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
@@ -32,35 +33,11 @@ export function ensureSecrets(paths: ClusterPaths, spec: ClusterSpec, specDir = 
     app = ensureSecretFile(appFile);
   }
   const clientOptionFile = paths.secret('client.cnf');
-  writeAtomic(clientOptionFile, `[client]\nuser=${OPERATOR_USER}\npassword=${optionValue(operator)}\n`, 0o600);
+  writeAtomic(clientOptionFile, renderOptionFile({ user: OPERATOR_USER, password: operator }), 0o600);
   return {
     operator: { user: OPERATOR_USER, password: operator },
     replication: { user: REPLICATION_USER, password: replication },
     app: { user: spec.database.user, password: app, database: spec.database.name, passwordFile: appFile },
     clientOptionFile,
   };
-}
-
-function optionValue(v: string): string {
-  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** SQL that creates the accounts on the first primary; runs once, from a 0600 init file. */
-export function bootstrapSql(secrets: ClusterSecrets): string {
-  const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const db = `\`${secrets.app.database}\``;
-  return [
-    // No anonymous accounts: they shadow real ones and bypass passwords.
-    "DELETE FROM mysql.global_priv WHERE User = ''",
-    'FLUSH PRIVILEGES',
-    `CREATE USER IF NOT EXISTS ${q(secrets.operator.user)}@'%' IDENTIFIED BY ${q(secrets.operator.password)}`,
-    `GRANT ALL PRIVILEGES ON *.* TO ${q(secrets.operator.user)}@'%' WITH GRANT OPTION`,
-    // It keeps READ_ONLY ADMIN: in 10.11 changing @@read_only needs it. It never writes data.
-    `CREATE USER IF NOT EXISTS ${q(secrets.replication.user)}@'%' IDENTIFIED BY ${q(secrets.replication.password)}`,
-    `GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ${q(secrets.replication.user)}@'%'`,
-    `CREATE DATABASE IF NOT EXISTS ${db}`,
-    `CREATE USER IF NOT EXISTS ${q(secrets.app.user)}@'%' IDENTIFIED BY ${q(secrets.app.password)}`,
-    // Database-level only: the application can never bypass read_only.
-    `GRANT ALL PRIVILEGES ON ${db}.* TO ${q(secrets.app.user)}@'%'`,
-  ].join(';\n') + ';\n';
 }

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import pino from 'pino';
 import { loadClusterFile } from '../../api/load.js';
 import type { MySQLCluster } from '../../api/cluster.js';
+import { faultInjection } from '../../clustering/fault.js';
 import { ClusterLoop } from '../../clustering/loop.js';
 import { policyFrom } from '../../clustering/policy.js';
 import { initialState, type ClusterState } from '../../clustering/types.js';
@@ -47,12 +48,6 @@ export async function supervise(name: string): Promise<void> {
   await endpoints.readOnly.listen();
 
   let loop: ClusterLoop | undefined;
-  const fault = (point: string) => {
-    if (process.env.ORDINAL_FAULT === point) {
-      log.warn({ point }, 'fault injection: dying here');
-      process.kill(process.pid, 'SIGKILL');
-    }
-  };
   const fleet: Fleet = new Fleet(paths, cluster.spec, ports, secrets, state, {
     donor: (): number | undefined => {
       const summary = loop?.summary();
@@ -66,7 +61,7 @@ export async function supervise(name: string): Promise<void> {
     event: (type, reason, message) => platform.event({ type, reason, message }),
   }, log);
   const platform = new LocalPlatform(paths, fleet, secrets, endpoints, log, cluster.spec);
-  loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault });
+  loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault: faultInjection(log) });
 
   const shutdown = async (stopInstances: boolean) => {
     log.info({ stopInstances }, 'supervisor stopping');

@@ -1,3 +1,4 @@
+// Run a MariaDB tool (mariadb-install-db, mariadb-backup, chown) to completion.
 import { spawn } from 'node:child_process';
 
 /** Run a command to completion; reject with its exit code and the tail of its output. */

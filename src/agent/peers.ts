@@ -1,0 +1,71 @@
+// The client side of the agent's HTTP API: what init-data asks its peers.
+import http from 'node:http';
+import type { InstanceStatus } from './instance-status.js';
+import type { PeerAnswer } from './donor.js';
+
+const STATUS_TIMEOUT_MS = 3000;
+
+function request(peer: string, path: string, token?: string, timeoutMs?: number): Promise<http.IncomingMessage> {
+  const [host, port] = splitPeer(peer);
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host, port, path, headers: token ? { authorization: `Bearer ${token}` } : {} }, resolve);
+    req.on('error', reject);
+    if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+  });
+}
+
+function splitPeer(peer: string): [string, number] {
+  const i = peer.lastIndexOf(':');
+  const port = Number(peer.slice(i + 1));
+  if (i <= 0 || !Number.isInteger(port)) throw new Error(`peer "${peer}" is not host:port`);
+  return [peer.slice(0, i), port];
+}
+
+async function body(res: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A non-200 answer as an error that says what to do about it. */
+async function refusal(peer: string, what: string, res: http.IncomingMessage): Promise<Error> {
+  res.resume();
+  const hint =
+    res.statusCode === 401 ? ': the donor refused our agent token (do both pods mount the same agent-token secret?)'
+    : res.statusCode === 429 ? ': the donor is serving another clone; retry later'
+    : '';
+  return new Error(`${what} from ${peer} failed with HTTP ${res.statusCode}${hint}`);
+}
+
+export async function askPeer(peer: string): Promise<PeerAnswer> {
+  try {
+    const res = await request(peer, '/status', undefined, STATUS_TIMEOUT_MS);
+    if (res.statusCode !== 200) throw await refusal(peer, 'GET /status', res);
+    return { peer, status: JSON.parse(await body(res)) as InstanceStatus };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { peer, error: code ?? (err as Error).message, absent: code === 'ENOTFOUND' };
+  }
+}
+
+/** The donor's backup stream (xbstream). */
+export async function openClone(peer: string, token: string): Promise<http.IncomingMessage> {
+  // An idle limit, not a total one: a large copy may take hours, a stalled one must not.
+  const res = await request(peer, '/clone', token, 120_000);
+  if (res.statusCode !== 200) throw await refusal(peer, 'GET /clone', res);
+  return res;
+}
+
+export async function fetchBinlogState(peer: string, token: string): Promise<string> {
+  const res = await request(peer, '/binlog-state', token, 10_000);
+  if (res.statusCode !== 200) throw await refusal(peer, 'GET /binlog-state', res);
+  return (await body(res)).trim();
+}
+
+/** The donor's GTID position at an offset of its binlog (see cloneInto). */
+export async function fetchGtidAt(peer: string, token: string, file: string, pos: number): Promise<string> {
+  const path = `/gtid-at?${new URLSearchParams({ file, pos: String(pos) })}`;
+  const res = await request(peer, path, token, 10_000);
+  if (res.statusCode !== 200) throw await refusal(peer, 'GET /gtid-at', res);
+  return (await body(res)).trim();
+}

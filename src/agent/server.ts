@@ -1,0 +1,132 @@
+// `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes and /status are
+// open; /clone, /binlog-state and /gtid-at hand out the data and need the cluster's agent token.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { rmSync, statSync, truncateSync } from 'node:fs';
+import http from 'node:http';
+import type { Logger } from 'pino';
+import { startBackup } from '../db/backup-tools.js';
+import { withSession } from '../db/connection.js';
+import { binlogGtidPos } from '../db/dialect.js';
+import type { AgentConfig } from './config.js';
+import { instanceStatus, localEndpoint, serverAnswers } from './instance-status.js';
+import { operatorCredentials, readSecret } from './secrets.js';
+
+const INIT_FILE_CHECK_MS = 2000;
+
+export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server> {
+  let cloning = false;
+
+  const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void> = {
+    '/healthz': (_req, res) => send(res, 200, 'ok\n'),
+    '/ready': async (_req, res) => {
+      const up = await serverAnswers(cfg, operatorCredentials(cfg));
+      send(res, up ? 200 : 503, up ? 'ready\n' : 'the server does not answer\n');
+    },
+    '/status': async (_req, res) => {
+      send(res, 200, JSON.stringify(await instanceStatus(cfg, operatorCredentials(cfg))), 'application/json');
+    },
+    '/binlog-state': async (req, res) => {
+      if (!authorized(req)) return send(res, 401, 'unauthorized\n');
+      const state = await withSession(localEndpoint(cfg), operatorCredentials(cfg), (s) => s.value('SELECT @@gtid_binlog_state'), { socketPath: cfg.socket });
+      send(res, 200, `${state ?? ''}\n`);
+    },
+    '/gtid-at': async (req, res) => {
+      if (!authorized(req)) return send(res, 401, 'unauthorized\n');
+      const q = new URL(req.url ?? '', 'http://agent').searchParams;
+      const file = q.get('file') ?? '';
+      const pos = Number(q.get('pos'));
+      if (!/^[A-Za-z0-9._-]+$/.test(file) || !Number.isInteger(pos) || pos < 0) return send(res, 400, 'file and pos are required\n');
+      const gtid = await withSession(localEndpoint(cfg), operatorCredentials(cfg), (s) => binlogGtidPos(s, file, pos), { socketPath: cfg.socket });
+      send(res, 200, `${gtid}\n`);
+    },
+    '/clone': (req, res) => {
+      if (!authorized(req)) return send(res, 401, 'unauthorized\n');
+      if (cloning) return send(res, 429, 'a clone is already running\n');
+      cloning = true;
+      streamClone(req, res, () => (cloning = false));
+    },
+  };
+
+  function authorized(req: http.IncomingMessage): boolean {
+    const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    // Digests have equal lengths, so the comparison takes the same time for any guess.
+    const digest = (s: string) => createHash('sha256').update(s).digest();
+    return given !== '' && timingSafeEqual(digest(given), digest(readSecret(cfg, 'agent-token')));
+  }
+
+  function streamClone(req: http.IncomingMessage, res: http.ServerResponse, done: () => void): void {
+    const started = Date.now();
+    const peer = req.socket.remoteAddress;
+    const backup = startBackup({ datadir: cfg.datadir, optionFile: cfg.clientCnf }, cfg.backupTmp);
+    let stderr = '';
+    let bytes = 0;
+    let exited = false;
+    backup.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    backup.stdout!.on('data', (d: Buffer) => (bytes += d.length));
+    log.info({ peer }, 'clone started');
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    // Not ended by the pipe: only a backup that exits 0 is a complete stream.
+    backup.stdout!.pipe(res, { end: false });
+    res.on('close', () => {
+      if (!exited) {
+        log.warn({ peer, bytes }, 'the receiver went away; killing the backup');
+        backup.kill('SIGKILL');
+      }
+    });
+    backup.on('error', (err) => log.error({ err: err.message }, 'cannot run mariadb-backup'));
+    backup.on('close', (code) => {
+      exited = true;
+      rmSync(cfg.backupTmp, { recursive: true, force: true });
+      done();
+      const seconds = (Date.now() - started) / 1000;
+      if (code === 0) {
+        res.end();
+        log.info({ peer, bytes, seconds }, 'clone served');
+      } else {
+        // Cut the connection: the receiver sees an incomplete stream, never a short "success".
+        res.destroy();
+        log.error({ peer, bytes, seconds, code, tail: stderr.trim().split('\n').slice(-4).join(' | ') }, 'clone failed');
+      }
+    });
+  }
+
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = req.method === 'GET' ? routes[path] : undefined;
+    if (!route) return send(res, 404, 'not found\n');
+    Promise.resolve(route(req, res)).catch((err: Error) => {
+      log.error({ path, err: err.message }, 'request failed');
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    });
+  });
+
+  // The init file holds first-start SQL; once the server answers it has run, and emptying it
+  // keeps a later restart of mariadbd from running it again (a clone's RESET MASTER would
+  // throw away what the replica has replicated since).
+  const timer = setInterval(() => void forgetInitFile(), INIT_FILE_CHECK_MS);
+  timer.unref();
+  server.on('close', () => clearInterval(timer));
+  async function forgetInitFile(): Promise<void> {
+    try {
+      if (statSync(cfg.initFile).size === 0) return;
+    } catch {
+      return;
+    }
+    if (!(await serverAnswers(cfg, operatorCredentials(cfg)))) return;
+    truncateSync(cfg.initFile, 0); // in place: mariadbd (as mysql) must still be able to open it
+    log.info({ initFile: cfg.initFile }, 'the server has run its init file; emptied it');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(cfg.agentPort, resolve);
+  });
+  log.info({ port: cfg.agentPort, ordinal: cfg.ordinal, peers: cfg.peers }, 'agent listening');
+  return server;
+}
+
+function send(res: http.ServerResponse, code: number, body: string, type = 'text/plain'): void {
+  res.writeHead(code, { 'content-type': type });
+  res.end(body);
+}

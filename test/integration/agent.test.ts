@@ -1,0 +1,278 @@
+// The instance agent without Kubernetes: two "pods" are folders (ORDINAL_AGENT_ROOT) on this
+// machine, each with a real mariadbd started the way the pod's mysql container starts it.
+// Instance 0 is initialized by `agent init-data` (no peer has data) and served by `agent
+// serve`; instance 1 is cloned from it over HTTP while the primary takes writes, then
+// replicates from the position the clone recorded.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import mysql from 'mysql2/promise';
+import { readBackupGtid } from '../../src/db/backup-tools.js';
+import { stopProcess } from '../../src/platform/local/mariadbd.js';
+import { sleep } from './harness.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const CLUSTER = 'agt';
+const secrets = {
+  operator: randomBytes(12).toString('base64url'),
+  replication: randomBytes(12).toString('base64url'),
+  app: randomBytes(12).toString('base64url'),
+  exporter: randomBytes(12).toString('base64url'),
+  'agent-token': randomBytes(24).toString('base64url'),
+};
+
+class Pod {
+  readonly root = mkdtempSync(join(tmpdir(), 'ord-agent-'));
+  private readonly children: ChildProcess[] = [];
+  mariadbdPid?: number;
+
+  constructor(readonly ordinal: number, readonly mysqlPort: number, readonly agentPort: number, readonly peers: string[]) {
+    chmodSync(this.root, 0o755); // mariadbd runs as mysql when the tests run as root
+    this.writeInputs(secrets['agent-token']);
+  }
+
+  /** What the ConfigMap and the Secret would mount. */
+  writeInputs(token: string): void {
+    mkdirSync(join(this.root, 'etc/ordinal/cluster'), { recursive: true });
+    mkdirSync(join(this.root, 'etc/ordinal/secrets'), { recursive: true });
+    const cluster = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: CLUSTER }, spec: { replicas: 2 } };
+    writeFileSync(join(this.root, 'etc/ordinal/cluster/cluster.json'), JSON.stringify(cluster));
+    for (const [key, value] of Object.entries({ ...secrets, 'agent-token': token })) {
+      writeFileSync(join(this.root, 'etc/ordinal/secrets', key), `${value}\n`, { mode: 0o400 });
+    }
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ORDINAL_AGENT_ROOT: this.root,
+      POD_NAME: `${CLUSTER}-${this.ordinal}`,
+      CLUSTER_NAME: CLUSTER,
+      HEADLESS_SERVICE: `${CLUSTER}-headless`,
+      REPLICAS: '2',
+      ORDINAL_PEERS: this.peers.join(','),
+      ORDINAL_MYSQL_PORT: String(this.mysqlPort),
+      ORDINAL_AGENT_PORT: String(this.agentPort),
+    };
+  }
+
+  path(p: string): string {
+    return join(this.root, p);
+  }
+
+  agent(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise((done) => {
+      execFile(process.execPath, ['--import', 'tsx', MAIN, 'agent', command], { cwd: ROOT, env: this.env, timeout: 300_000 }, (err, stdout, stderr) => {
+        done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  }
+
+  /** The mysql container: mariadbd with the rendered my.cnf, its stderr to a file. */
+  startServer(): void {
+    const out = openSync(this.path('mariadbd.log'), 'a');
+    const child = spawn('/usr/sbin/mariadbd', [`--defaults-file=${this.path('etc/ordinal/mysql/my.cnf')}`], { stdio: ['ignore', out, out] });
+    this.mariadbdPid = child.pid;
+  }
+
+  /** The agent container. */
+  serve(): void {
+    const out = openSync(this.path('agent.log'), 'a');
+    this.children.push(spawn(process.execPath, ['--import', 'tsx', MAIN, 'agent', 'serve'], { cwd: ROOT, env: this.env, stdio: ['ignore', out, out] }));
+  }
+
+  get(path: string, token?: string): Promise<{ status: number; body: string }> {
+    return fetch(`http://127.0.0.1:${this.agentPort}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+      .then(async (r) => ({ status: r.status, body: await r.text() }));
+  }
+
+  async waitReady(): Promise<void> {
+    for (let i = 0; i < 600; i++) {
+      try {
+        if ((await this.get('/ready')).status === 200) return;
+      } catch {
+        /* agent starting */
+      }
+      await sleep(200);
+    }
+    throw new Error(`instance ${this.ordinal} never became ready:\n${this.logs()}`);
+  }
+
+  async query<T = any>(sql: string, params: unknown[] = [], user = 'ordinal', password = secrets.operator): Promise<T[]> {
+    const c = await mysql.createConnection({ host: '127.0.0.1', port: this.mysqlPort, user, password, connectTimeout: 3000 });
+    try {
+      const [rows] = await c.query({ sql, values: params, timeout: 120_000 });
+      return rows as T[];
+    } finally {
+      c.destroy();
+    }
+  }
+
+  logs(): string {
+    const tail = (f: string) => (existsSync(this.path(f)) ? readFileSync(this.path(f), 'utf8').trim().split('\n').slice(-15).join('\n') : '');
+    return `--- ${this.ordinal} mariadbd ---\n${tail('mariadbd.log')}\n--- ${this.ordinal} agent ---\n${tail('agent.log')}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.children) if (c.pid) await stopProcess(c.pid, 5000);
+    await stopProcess(this.mariadbdPid, 30_000);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+const primary = new Pod(0, 15010, 15011, []);
+const replica = new Pod(1, 15020, 15021, ['127.0.0.1:15011']);
+after(async () => {
+  await replica.stop();
+  await primary.stop();
+});
+
+const initFileOf = (pod: Pod) => pod.path('var/lib/mysql/init.sql');
+const datadirOf = (pod: Pod) => pod.path('var/lib/mysql/data');
+
+test('instance 0 of a new cluster is initialized and serves', async () => {
+  const config = await primary.agent('init-config');
+  assert.equal(config.code, 0, config.stderr);
+  const myCnf = readFileSync(primary.path('etc/ordinal/mysql/my.cnf'), 'utf8');
+  assert.match(myCnf, /^server_id = 1$/m);
+  assert.match(myCnf, /^bind_address = 0\.0\.0\.0$/m);
+  assert.doesNotMatch(myCnf, /^log_error/m, 'mariadbd logs to stderr');
+  for (const f of ['client.cnf', 'exporter.cnf']) {
+    assert.equal(statSync(primary.path(`etc/ordinal/mysql/${f}`)).mode & 0o777, 0o600, f);
+  }
+  assert.match(readFileSync(primary.path('etc/ordinal/mysql/exporter.cnf'), 'utf8'), /^user=ordinal_exporter$/m);
+
+  const data = await primary.agent('init-data');
+  assert.equal(data.code, 0, data.stderr);
+  assert.match(data.stdout, /initializing an empty data dir/);
+  assert.equal(statSync(initFileOf(primary)).mode & 0o777, 0o600);
+
+  primary.startServer();
+  primary.serve();
+  await primary.waitReady();
+  assert.match(readFileSync(primary.path('mariadbd.log'), 'utf8'), /ready for connections/, 'the error log went to stderr');
+  await waitFor('the init file to be emptied', () => statSync(initFileOf(primary)).size === 0);
+
+  const [grants] = await primary.query("SHOW GRANTS FOR 'ordinal_exporter'@'%'");
+  // 10.11 spells REPLICATION CLIENT as BINLOG MONITOR.
+  assert.match(Object.values(grants)[0] as string, /^GRANT SELECT, PROCESS, BINLOG MONITOR ON \*\.\* .*MAX_USER_CONNECTIONS 3$/);
+  await primary.query('SET GLOBAL read_only = OFF');
+  await primary.query('CREATE TABLE app.t (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(200)) ENGINE=InnoDB');
+  await primary.query("INSERT INTO app.t (body) SELECT REPEAT('x', 100) FROM app.seq_1_to_20000");
+});
+
+test('/clone, /binlog-state and /gtid-at need the agent token; /status holds no secret', async () => {
+  assert.equal((await primary.get('/healthz')).status, 200);
+  assert.equal((await primary.get('/clone')).status, 401);
+  assert.equal((await primary.get('/clone', 'not-the-token')).status, 401);
+  assert.equal((await primary.get('/binlog-state')).status, 401);
+  const state = await primary.get('/binlog-state', secrets['agent-token']);
+  assert.equal(state.status, 200);
+  assert.match(state.body, /^0-1-\d+/);
+  assert.equal((await primary.get('/gtid-at?file=mariadb-bin.000001&pos=4')).status, 401);
+  assert.equal((await primary.get('/gtid-at?file=../x&pos=4', secrets['agent-token'])).status, 400);
+  const first = await primary.get('/gtid-at?file=mariadb-bin.000001&pos=4', secrets['agent-token']);
+  assert.equal(first.status, 200);
+  assert.equal(first.body.trim(), '', 'nothing precedes the first event of the first binlog');
+
+  const status = await primary.get('/status');
+  assert.equal(status.status, 200);
+  const s = JSON.parse(status.body);
+  assert.deepEqual([s.ordinal, s.hasData, s.serverUp, s.readOnly], [0, true, true, false]);
+  assert.match(s.gtidBinlogPos, /^0-1-\d+$/);
+  for (const [key, value] of Object.entries(secrets)) assert.ok(!status.body.includes(value), `/status leaks the ${key} secret`);
+});
+
+test('a wrong agent token fails init-data clearly and leaves no data dir', async () => {
+  replica.writeInputs('a-wrong-token');
+  assert.equal((await replica.agent('init-config')).code, 0);
+  const r = await replica.agent('init-data');
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /HTTP 401.*agent token/);
+  assert.ok(!r.stderr.includes('a-wrong-token'), 'the token is not printed');
+  assert.equal(existsSync(datadirOf(replica)), false, 'no data dir');
+  assert.equal(existsSync(`${datadirOf(replica)}.clone`), false, 'no staging dir');
+  replica.writeInputs(secrets['agent-token']);
+});
+
+test('a clone under writes replicates from its recorded position and ends identical', async () => {
+  let writing = true;
+  const writes = (async () => {
+    let n = 0;
+    while (writing) {
+      await primary.query('INSERT INTO app.t (body) VALUES (?)', [`during clone ${n++}`], 'app', secrets.app);
+    }
+    return n;
+  })();
+  const r = await replica.agent('init-data').finally(() => (writing = false));
+  const during = await writes;
+  assert.equal(r.code, 0, `${r.stderr}\n${primary.logs()}`);
+  assert.match(r.stdout, /cloning from 127\.0\.0\.1:15011 \(primary\)/);
+  assert.match(r.stdout, /cloned from 127\.0\.0\.1:15011: [\d.]+ MB in [\d.]+ s/);
+  assert.ok(during > 0, 'the primary took writes during the clone');
+  const backupGtid = readBackupGtid(datadirOf(replica));
+  assert.match(backupGtid, /^0-1-\d+$/);
+
+  replica.startServer();
+  replica.serve();
+  await replica.waitReady();
+  const [pos] = await replica.query('SELECT @@gtid_slave_pos AS p, @@gtid_binlog_pos AS b');
+  assert.equal(pos.p, backupGtid, 'gtid_slave_pos is the backup position');
+  assert.equal(pos.b, backupGtid, 'the binlog state is trimmed to the backup position');
+  await waitFor('the init file to be emptied', () => statSync(initFileOf(replica)).size === 0);
+
+  await replica.query(
+    "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
+    [primary.mysqlPort, secrets.replication],
+  );
+  await replica.query('START SLAVE');
+  const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
+  const [waited] = await replica.query('SELECT MASTER_GTID_WAIT(?, 60) AS r', [target.p]);
+  assert.equal(Number(waited.r), 0, `the replica caught up:\n${replica.logs()}`);
+  const [a] = await primary.query('CHECKSUM TABLE app.t');
+  const [b] = await replica.query('CHECKSUM TABLE app.t');
+  assert.equal(b.Checksum, a.Checksum);
+
+  const s = JSON.parse((await replica.get('/status')).body);
+  assert.deepEqual([s.readOnly, s.replication?.ioRunning, s.replication?.sqlRunning], [true, 'Yes', true], 'a healthy replica: a donor from now on');
+});
+
+test('init-data on an instance that has data does nothing', async () => {
+  const before = statSync(join(datadirOf(replica), 'mysql')).ino;
+  const r = await replica.agent('init-data');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /holds data: nothing to do/);
+  assert.equal(statSync(join(datadirOf(replica), 'mysql')).ino, before);
+  assert.equal(statSync(initFileOf(replica)).size, 0, 'no first-start SQL written again');
+});
+
+test('a restarted server does not run the first-start SQL again; agent logs hold no secret', async () => {
+  const [before] = await replica.query('SELECT @@gtid_slave_pos AS p');
+  await primary.query('INSERT INTO app.t (body) VALUES (?)', ['after the clone'], 'app', secrets.app);
+  const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
+  await replica.query('SELECT MASTER_GTID_WAIT(?, 60)', [target.p]);
+  await stopProcess(replica.mariadbdPid, 30_000);
+  replica.startServer(); // the mysql container restarts alone: no init containers run
+  await replica.waitReady();
+  const [after] = await replica.query('SELECT @@gtid_slave_pos AS p');
+  assert.notEqual(after.p, before.p, 'the position moved on');
+  assert.equal(after.p, target.p, 'and was not set back to the clone position');
+  for (const pod of [primary, replica]) {
+    const log = readFileSync(pod.path('agent.log'), 'utf8');
+    assert.ok(log.split('\n').filter(Boolean).every((l) => JSON.parse(l)), 'JSON lines');
+    for (const [key, value] of Object.entries(secrets)) assert.ok(!log.includes(value), `the agent log holds the ${key} secret`);
+  }
+});
+
+async function waitFor(what: string, ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (ok()) return;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
