@@ -69,8 +69,10 @@ export function operatorRules(): Rule[] {
     // spec names (application password, S3 credentials). No list or watch: the operator never
     // needs to see every Secret in the cluster.
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
-    // spec.storage.pvcRetention: Delete removes an instance's claim; the StatefulSet creates them.
-    { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'delete'] },
+    // spec.storage.pvcRetention: whenDeleted hands claims to the cluster (an owner reference, a
+    // patch) so the garbage collector removes them with it; whenScaled deletes a removed
+    // instance's claim; a rebuild deletes one. The StatefulSet creates them.
+    { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'patch', 'delete'] },
     // One rule covers policy/v1 and policy/v1beta1: RBAC grants a group, not a version.
     { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: APPLY },
     // Role and health labels route traffic; deleting a pod restarts (fences) or rebuilds an

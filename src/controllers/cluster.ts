@@ -88,9 +88,10 @@ export class ClusterController {
       ['Config', async () => void (await this.deps.applier.apply(configMap(owner, cluster)))],
       ['Services', async () => { for (const s of services(owner)) await this.deps.applier.apply(s); }],
       ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha)],
+      // The HA loop first: nothing after it may keep a cluster from getting a primary.
+      ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
       ['DisruptionBudget', () => this.applyPdb(owner)],
       ['Storage', () => this.storagePolicy(owner, cluster)],
-      ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
       ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
       ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
     ];

@@ -34,8 +34,12 @@ test('a 3-instance cluster: pods Ready in order, replication healthy, writes via
   await w.query("INSERT INTO writes (writer, seq) VALUES (-1, 1)");
   const [[pos]] = (await w.query('SELECT @@gtid_binlog_pos AS p')) as any;
   w.destroy();
-  assert.deepEqual(await c.endpointsOf('primary'), [(await c.pod(0))!.status.podIP]);
-  assert.deepEqual(await c.endpointsOf('replicas'), [(await c.pod(1))!.status.podIP, (await c.pod(2))!.status.podIP].sort());
+  // Labels follow the loop's routes within a tick; the endpoints controller follows the labels.
+  const want = { primary: [(await c.pod(0))!.status.podIP], replicas: [(await c.pod(1))!.status.podIP, (await c.pod(2))!.status.podIP].sort() };
+  await waitFor('the Services to select the primary and both replicas', async () => {
+    const got = { primary: await c.endpointsOf('primary'), replicas: await c.endpointsOf('replicas') };
+    return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
+  }, 30_000, async () => JSON.stringify({ want, primary: await c.endpointsOf('primary'), replicas: await c.endpointsOf('replicas') }));
   const r2 = await c.app('replicas');
   await r2.query('SELECT MASTER_GTID_WAIT(?, 30)', [pos.p]);
   const [rows] = (await r2.query('SELECT seq, @@read_only AS ro FROM writes WHERE writer = -1')) as any;

@@ -48,7 +48,7 @@ test('RBAC is least privilege', async (t) => {
   const table: [string, string, string[]][] = [
     ['', 'secrets', ['create', 'get', 'patch']],
     ['', 'pods', ['delete', 'get', 'list', 'patch', 'watch']],
-    ['', 'persistentvolumeclaims', ['delete', 'get', 'list', 'watch']],
+    ['', 'persistentvolumeclaims', ['delete', 'get', 'list', 'patch', 'watch']],
     ['', 'services', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['', 'configmaps', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['', 'events', ['create', 'patch']],
