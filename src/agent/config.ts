@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const AGENT_PORT = 9601;
-export const MYSQL_PORT = 3306;
+import { AGENT_PORT, MYSQL_PORT } from '../builders/names.js';
 
 export interface AgentConfig {
   podName: string;

@@ -5,7 +5,7 @@ import { InvalidSpecError } from '../api/validate.js';
 import { loadClusterFile } from '../api/load.js';
 import { agentCommand } from './agent.js';
 import { localCommand } from './local.js';
-import { operatorCommand, switchoverCommand } from './operator.js';
+import { operatorCommand, rebuildCommand, switchoverCommand } from './operator.js';
 import { manifestsCommand } from './manifests.js';
 
 const program = new Command('ordinal')
@@ -24,6 +24,7 @@ program
 program.addCommand(localCommand());
 program.addCommand(operatorCommand());
 program.addCommand(switchoverCommand());
+program.addCommand(rebuildCommand());
 program.addCommand(manifestsCommand());
 program.addCommand(agentCommand());
 

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { runOperator } from '../controllers/operator.js';
 import { CLUSTER_API } from '../controllers/cluster-ha.js';
+import { REBUILD_ANNOTATION } from '../controllers/cluster.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { kubeRequest } from '../kube/request.js';
 
@@ -57,6 +58,22 @@ export function switchoverCommand(): Command {
         await new Promise((r) => setTimeout(r, 500));
       }
       console.log(`switched over: instance ${to} of ${o.namespace}/${name} is the primary`);
+    });
+}
+
+export function rebuildCommand(): Command {
+  return new Command('rebuild')
+    .argument('<name>', 'MySQLCluster name')
+    .argument('<ordinal>', 'the replica to clone again (clears a quarantine)')
+    .description('throw away a replica\'s data and clone it again (Kubernetes)')
+    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .action(async (name: string, ordinal: string, o: { namespace: string; kubeconfig?: string }) => {
+      if (!/^(0|[1-9][0-9]*)$/.test(ordinal)) throw new Error(`<ordinal> must be an instance ordinal (0, 1, ...), got "${ordinal}"`);
+      const kc = loadKubeConfig({ kubeconfig: o.kubeconfig });
+      const path = `/apis/${CLUSTER_API.apiVersion}/namespaces/${o.namespace}/mysqlclusters/${name}`;
+      await kubeRequest(kc, { method: 'PATCH', path, body: { metadata: { annotations: { [REBUILD_ANNOTATION]: ordinal } } }, contentType: 'application/merge-patch+json' });
+      console.log(`rebuild of instance ${ordinal} of ${o.namespace}/${name} requested; the annotation ${REBUILD_ANNOTATION} goes when it is done (kubectl get events)`);
     });
 }
 

@@ -47,12 +47,14 @@ type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState
 class PhaseError extends Error {}
 
 const RESYNC_MS = 2000;
+export const REBUILD_ANNOTATION = 'ordinal.dev/rebuild';
 
 export class ClusterController {
   private readonly ha = new Map<string, ClusterHa>();
   /** Switchovers the controller asked for and has not seen finish (one per cluster). */
   private readonly switching = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, string>();
+  private readonly rebuilding = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: ClusterControllerDeps) {}
 
@@ -94,6 +96,7 @@ export class ClusterController {
       ['Storage', () => this.storagePolicy(owner, cluster)],
       ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
       ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
+      ['Rebuild', async () => this.requestedRebuild(key, ref, obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
     ];
     for (const [phase, run] of phases) {
       try {
@@ -266,6 +269,30 @@ export class ClusterController {
     if (want === undefined || !h || h.state.primary === null || h.state.primary === want || h.state.operation) return;
     if (!this.healthyReplicas(key).includes(want)) return;
     this.switchover(key, ref, want, 'PreferredPrimary');
+  }
+
+  /**
+   * `ordinal rebuild NAME N` sets the annotation: instance N's claim and pod are deleted and it
+   * is cloned again (what clears a quarantine). The annotation goes once that has finished.
+   */
+  private requestedRebuild(key: string, ref: ObjectRef & { namespace: string }, value: string | undefined): void {
+    const h = this.ha.get(key);
+    if (value === undefined || !h || this.rebuilding.has(key)) return;
+    const ordinal = Number(value);
+    const done = (type: 'Normal' | 'Warning', reason: string, message: string) => {
+      void this.deps.events.record(ref, type, reason, message);
+      return kubeRequest(this.deps.kc, {
+        method: 'PATCH', path: `/apis/${CLUSTER_API.apiVersion}/namespaces/${ref.namespace}/mysqlclusters/${ref.name}`,
+        body: { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } }, contentType: 'application/merge-patch+json',
+      });
+    };
+    const p = (Number.isInteger(ordinal) && ordinal >= 0
+      ? h.loop.rebuild(ordinal).then(() => done('Normal', 'Rebuilt', `instance ${ordinal} was cloned again`))
+      : Promise.reject(new Error(`annotation ${REBUILD_ANNOTATION}: "${value}" is not an instance ordinal`)))
+      .catch((err: Error) => done('Warning', 'RebuildFailed', err.message))
+      .catch((err: Error) => this.deps.log.warn({ cluster: key, err: describeError(err) }, 'rebuild annotation not cleared'))
+      .finally(() => this.rebuilding.delete(key));
+    this.rebuilding.set(key, p);
   }
 
   /** Ask the loop for a switchover unless one the controller asked for is still running. */

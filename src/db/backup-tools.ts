@@ -4,7 +4,7 @@
 // nothing a retry could trip over. The copy's GTID position becomes the new replica's
 // gtid_slave_pos on its first start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatGtids, stateAtPosition, toPosition, toState } from './gtid.js';
@@ -78,26 +78,56 @@ export function extractStream(input: Readable, into: string, onProgress?: (bytes
   });
 }
 
-/** mariadb-backup --stream | mbstream -x on one machine (the sandbox). */
+/**
+ * mariadb-backup --stream | mbstream -x on one machine (the sandbox). The stream goes from one
+ * process to the other through an OS pipe, never through Node (which cost a third of the
+ * throughput); progress is the size of what has been extracted so far.
+ */
 export async function streamBackup(source: BackupSource, into: string, onProgress?: (bytes: number) => void): Promise<number> {
   const tmp = join(into, '..', `.backup-tmp-${process.pid}`);
   const backup = startBackup(source, tmp);
+  const extract = spawn(MBSTREAM, ['-x', '-C', into], { stdio: [backup.stdout!, 'ignore', 'pipe'] });
+  backup.stdout!.destroy(); // mbstream holds the pipe now; ours would only keep it open
   let log = '';
-  backup.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  const exited = new Promise<number | null>((resolve) => backup.once('close', resolve));
+  const keep = (d: Buffer) => (log = (log + d.toString()).slice(-4000));
+  backup.stderr!.on('data', keep);
+  extract.stderr!.on('data', keep);
+  const exit = (p: ChildProcess) => new Promise<number | null>((resolve) => p.once('close', resolve));
+  const progress = onProgress ? setInterval(() => onProgress(treeBytes(into)), 1000) : undefined;
   try {
-    const [bytes, code] = await Promise.all([
-      extractStream(backup.stdout!, into, onProgress).catch((err) => {
-        backup.kill('SIGKILL');
-        throw err;
+    const [backupCode, extractCode] = await Promise.all([
+      exit(backup).then((code) => {
+        if (code !== 0) extract.kill('SIGKILL');
+        return code;
       }),
-      exited,
+      exit(extract).then((code) => {
+        if (code !== 0) backup.kill('SIGKILL');
+        return code;
+      }),
     ]);
-    if (code !== 0) throw new Error(`mariadb-backup exited with code ${code}: ${tail(log)}`);
+    if (backupCode !== 0) throw new Error(`mariadb-backup exited with code ${backupCode}: ${tail(log)}`);
+    if (extractCode !== 0) throw new Error(`mbstream exited with code ${extractCode}: ${tail(log)}`);
+    const bytes = treeBytes(into);
+    onProgress?.(bytes);
     return bytes;
   } finally {
+    clearInterval(progress);
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Bytes in the files under `dir`. */
+function treeBytes(dir: string): number {
+  let total = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, e.name);
+    try {
+      total += e.isDirectory() ? treeBytes(path) : statSync(path).size;
+    } catch {
+      // gone while we looked
+    }
+  }
+  return total;
 }
 
 /**

@@ -1,10 +1,16 @@
 // E2E 1, 2 and 6 on the real test cluster: a 3-instance cluster comes up in order and serves
 // reads and writes through its Services; deleting the primary pod under writes fails over
-// with nothing lost; restarting the operator restarts no MariaDB pod.
+// with nothing lost; an errant replica is quarantined and rebuilt; restarting the operator
+// restarts no MariaDB pod.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { promisify } from 'node:util';
 import { Writers, verifyWrites } from '../integration/writers.js';
-import { kubectlOk, sleep, useCluster, useOperators, waitFor } from './harness.js';
+import { ADMIN_KUBECONFIG, ROOT, kubectlOk, sleep, useCluster, useOperators, waitFor } from './harness.js';
+
+const execFileAsync = promisify(execFile);
 
 const { operators } = useOperators();
 const c = useCluster('demo', 'e2e-cluster');
@@ -81,6 +87,33 @@ test('deleting the primary pod under writes: a replica is promoted, 0 acknowledg
   assert.equal(claimAfter, claimBefore, 'the recreated pod uses the same claim');
   assert.ok((await c.events()).some((e) => e.reason === 'FailedOver'), 'a FailedOver event');
   console.log(`# failover: ${report.acked.size} writes acknowledged, client outages ms ${report.outagesMs.join(', ')}`);
+});
+
+test('an errant replica is quarantined and never routed; ordinal rebuild clones it again', async () => {
+  const before = await c.healthy(3);
+  const victim = before.instances!.find((i) => i.role === 'replica')!.ordinal;
+  // A write made on the replica itself (the operator account passes read_only): errant.
+  await c.instanceQuery(victim, 'INSERT INTO app.writes (writer, seq) VALUES (-2, 1)');
+  const quarantined = await waitFor('the replica to be quarantined', async () => {
+    const s = await c.status();
+    return s.instances?.find((i) => i.ordinal === victim)?.errant ? s : undefined;
+  }, 60_000, () => c.describe());
+  assert.equal(quarantined.conditions!.find((x) => x.type === 'Degraded')!.reason, 'ErrantInstances');
+  const victimIp = (await c.pod(victim))!.status.podIP;
+  await waitFor('the replica out of NAME-replicas', async () => (!(await c.endpointsOf('replicas')).includes(victimIp) ? true : undefined), 30_000);
+  assert.ok((await c.events()).some((e) => e.reason === 'ErrantTransactions'));
+
+  const r = await execFileAsync(process.execPath, [join(ROOT, 'bin/ordinal.js'), 'rebuild', c.name, String(victim), '-n', c.namespace, `--kubeconfig=${ADMIN_KUBECONFIG}`]);
+  assert.match(r.stdout, /rebuild of instance \d+ .* requested/);
+  const s = await waitFor('the rebuilt replica healthy and no longer errant', async () => {
+    const st = await c.status();
+    const i = st.instances?.find((x) => x.ordinal === victim);
+    return st.phase === 'Running' && i && !i.errant && i.ready ? st : undefined;
+  }, 300_000, () => c.describe());
+  assert.equal(s.ready, '3/3');
+  const rows = await c.instanceQuery(victim, 'SELECT COUNT(*) AS n FROM app.writes WHERE writer = -2');
+  assert.equal(Number(rows[0].n), 0, 'the errant row is gone with the old copy');
+  assert.equal((await c.get()).metadata.annotations?.['ordinal.dev/rebuild'], undefined, 'the request annotation was cleared');
 });
 
 test('restarting the operators restarts no MariaDB pod', async () => {

@@ -184,7 +184,7 @@ export class KubeCluster implements WriteTarget {
     return kubectl(['apply', '-f', '-'], stringify(this.doc(spec)));
   }
 
-  async get(): Promise<{ metadata: { generation: number; uid: string }; spec: Record<string, any>; status?: ClusterStatusView }> {
+  async get(): Promise<{ metadata: { generation: number; uid: string; annotations?: Record<string, string> }; spec: Record<string, any>; status?: ClusterStatusView }> {
     return kubectlJson(['-n', this.namespace, 'get', 'mysqlcluster', this.name]);
   }
 
@@ -197,8 +197,9 @@ export class KubeCluster implements WriteTarget {
     return waitFor(`${this.name} healthy with ${replicas} instance(s)`, async () => {
       const c = await this.get();
       const s = c.status;
+      // No operation in status.ha: a status written before an operation started can look healthy.
       const ok = s?.phase === 'Running' && s.ready === `${replicas}/${replicas}` && s.observedGeneration === c.metadata.generation &&
-        s.instances?.length === replicas;
+        s.instances?.length === replicas && !s.ha?.operation && s.ha?.primary === s.primary;
       return ok ? s : undefined;
     }, timeoutMs, () => this.describe());
   }

@@ -29,7 +29,7 @@ test('the standby operator finishes a failover the leader died in', async () => 
   assert.ok(mid.ha?.operation, 'the failover was left half done in status.ha');
   await waitFor('the standby to lead', async () => ((await ops.leader()) === 'op-standby' ? true : undefined), 60_000);
   const s = await c.healthy(3);
-  assert.notEqual(s.primary, old);
+  assert.notEqual(s.primary, old, 'a replica was promoted');
   const report = await writers.stop();
   const v = await verifyWrites(c, s.primary!, report);
   assert.deepEqual(v.lost, [], 'no acknowledged write lost');

@@ -94,6 +94,10 @@ export class KubePlatform implements Platform {
     await this.kube.deletePod(this.names.pod(ordinal), 0);
   }
 
+  /**
+   * Delete the claim and the pod; returns once a new claim exists, so the HA loop does not
+   * stall while the instance clones (it is `provisioning` until its init containers finish).
+   */
   async rebuild(ordinal: number): Promise<void> {
     const claim = this.names.pvc(ordinal);
     const before = await this.kube.claimUid(claim);
@@ -101,17 +105,13 @@ export class KubePlatform implements Platform {
     await this.kube.deletePod(this.names.pod(ordinal), 30);
     // The StatefulSet may recreate the pod while the old claim is still terminating and bind
     // it again; delete the pod until it comes back on a new claim.
-    const deadline = Date.now() + 600_000;
+    const deadline = Date.now() + 300_000;
     for (;;) {
-      if (Date.now() > deadline) throw new Error(`instance ${ordinal} was not rebuilt within 10 minutes`);
+      if (Date.now() > deadline) throw new Error(`instance ${ordinal} did not get a new volume within 5 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
       const uid = await this.kube.claimUid(claim);
-      const pod = this.podsByOrdinal().get(ordinal);
-      if (uid === before && pod) await this.kube.deletePod(this.names.pod(ordinal), 0);
-      if (uid && uid !== before) {
-        const t = instanceTarget(this.opts.name, this.opts.namespace, ordinal, pod);
-        if (t.processRunning && !t.provisioning) return;
-      }
+      if (uid && uid !== before) return;
+      if (uid === before && this.podsByOrdinal().get(ordinal)) await this.kube.deletePod(this.names.pod(ordinal), 0);
     }
   }
 

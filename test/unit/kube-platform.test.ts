@@ -1,0 +1,84 @@
+// KubePlatform's own logic, with an in-memory stand-in for the API server (FakeKube: the real
+// one is exercised by test/e2e): the order of label patches and the rebuild's wait for a new claim.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KubePlatform, type KubeAccess } from '../../src/platform/kube/platform.js';
+import type { PodView } from '../../src/platform/kube/pods.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+class FakeKube implements KubeAccess {
+  calls: string[] = [];
+  claims = new Map<string, string>();
+  podList: PodView[];
+  constructor(roles: string[]) {
+    this.podList = roles.map((role, o) => ({
+      metadata: { name: `demo-${o}`, uid: `u${o}`, labels: { 'ordinal.dev/cluster': 'demo', 'ordinal.dev/role': role, 'ordinal.dev/healthy': String(role !== 'none') } },
+      status: { podIP: `10.0.0.${o}`, initContainerStatuses: [], containerStatuses: [{ name: 'mysql', state: { running: {} } }] },
+    }));
+  }
+  pods = () => this.podList;
+  async patchPodLabels(name: string, labels: Record<string, string>) {
+    this.calls.push(`label ${name} ${labels['ordinal.dev/role']}`);
+    const pod = this.podList.find((p) => p.metadata?.name === name)!;
+    pod.metadata!.labels = { ...pod.metadata!.labels, ...labels };
+  }
+  async deletePod(name: string, grace: number) {
+    this.calls.push(`delete pod ${name} ${grace}`);
+  }
+  async claimUid(name: string) {
+    return this.claims.get(name);
+  }
+  async deleteClaim(name: string) {
+    this.calls.push(`delete claim ${name}`);
+    // The claim comes back new a moment later, as the StatefulSet recreates it.
+    setTimeout(() => this.claims.set(name, 'new'), 1500);
+  }
+  async writeHaState() {}
+  event() {}
+}
+
+const platform = (kube: FakeKube) => new KubePlatform({ name: 'demo', namespace: 'db', replicas: () => 3, passwords: { operator: 'o', replication: 'r' } }, kube, quiet);
+
+test('the primary label is taken from the old primary before the new one gets it', async () => {
+  const kube = new FakeKube(['replica', 'primary', 'replica']);
+  await platform(kube).route({ readWrite: 0, readOnly: [2] });
+  assert.deepEqual(kube.calls, ['label demo-1 none', 'label demo-0 primary']);
+});
+
+test('labels already right are not patched again, and a lagging cache is not re-patched', async () => {
+  const kube = new FakeKube(['primary', 'replica', 'replica']);
+  const p = platform(kube);
+  await p.route({ readWrite: 0, readOnly: [1, 2] });
+  assert.deepEqual(kube.calls, []);
+  await p.route({ readWrite: 0, readOnly: [1] });
+  kube.podList[2].metadata!.labels!['ordinal.dev/role'] = 'replica'; // the cache has not seen the patch yet
+  await p.route({ readWrite: 0, readOnly: [1] });
+  assert.deepEqual(kube.calls, ['label demo-2 none']);
+});
+
+test('targets: a missing pod is not running; replicas reach instances by stable DNS name', async () => {
+  const kube = new FakeKube(['primary', 'replica']);
+  const targets = await platform(kube).targets();
+  assert.equal(targets.length, 3);
+  assert.deepEqual(targets[0].endpoint, { host: '10.0.0.0', port: 3306 });
+  assert.deepEqual(targets[0].peer, { host: 'demo-0.demo-headless.db.svc.cluster.local', port: 3306 });
+  assert.equal(targets[2].processRunning, false);
+  assert.equal(targets[2].provisioning, true);
+});
+
+test('rebuild deletes the claim and the pod, and returns once a new claim exists', async () => {
+  const kube = new FakeKube(['primary', 'replica', 'replica']);
+  kube.claims.set('data-demo-2', 'old');
+  await platform(kube).rebuild(2);
+  assert.deepEqual(kube.calls.slice(0, 2), ['delete claim data-demo-2', 'delete pod demo-2 30']);
+  // While the old claim lingered, the recreated pod was deleted again so it cannot bind it.
+  assert.ok(kube.calls.slice(2).every((c) => c === 'delete pod demo-2 0'));
+  assert.equal(await kube.claimUid('data-demo-2'), 'new');
+});
+
+test('the fence of last resort deletes the pod without grace', async () => {
+  const kube = new FakeKube(['primary', 'replica']);
+  await platform(kube).restart(0);
+  assert.deepEqual(kube.calls, ['delete pod demo-0 0']);
+});
