@@ -98,6 +98,13 @@ export async function installOperatorAccess(): Promise<string> {
   return path;
 }
 
+/** Who holds the operator's Lease, if anyone. */
+export async function leaseHolder(): Promise<string | undefined> {
+  const r = await kubectl(['-n', OPERATOR_NAMESPACE, 'get', 'lease', 'ordinal-operator', '-o', 'json']);
+  if (r.code !== 0) return undefined;
+  return JSON.parse(r.stdout).spec?.holderIdentity || undefined;
+}
+
 /** Operator processes, each with a log file; the leader is whoever holds the Lease. */
 export class Operators {
   private readonly procs = new Map<string, ChildProcess>();
@@ -136,10 +143,8 @@ export class Operators {
     await waitFor(`operator ${identity} to exit`, async () => (this.procs.has(identity) ? undefined : true), timeoutMs);
   }
 
-  async leader(): Promise<string | undefined> {
-    const r = await kubectl(['-n', OPERATOR_NAMESPACE, 'get', 'lease', 'ordinal-operator', '-o', 'json']);
-    if (r.code !== 0) return undefined;
-    return JSON.parse(r.stdout).spec?.holderIdentity || undefined;
+  leader(): Promise<string | undefined> {
+    return leaseHolder();
   }
 
   async stopAll(): Promise<void> {
