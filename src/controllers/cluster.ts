@@ -43,7 +43,7 @@ export interface ClusterControllerDeps {
 
 type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState; conditions?: Condition[] } };
 
-/** A phase ends the run early with a message for the Ready condition when it returns a string. */
+/** A phase that cannot go on yet, with a message for the Ready condition as it stands. */
 class PhaseError extends Error {}
 
 const RESYNC_MS = 2000;
@@ -81,13 +81,13 @@ export class ClusterController {
 
     let failedPhase: { phase: string; message: string } | undefined;
     let rollout: string | undefined;
-    const phases: Array<[string, () => Promise<string | void>]> = [
+    const phases: Array<[string, () => Promise<unknown>]> = [
       ['Spec', async () => {
         const refused = await this.refusedChanges(owner, cluster);
         if (refused.length) throw new RefusedSpec(refused);
       }],
       ['Secrets', () => this.ensureSecret(owner, cluster)],
-      ['Config', async () => void (await this.deps.applier.apply(configMap(owner, cluster)))],
+      ['Config', () => this.deps.applier.apply(configMap(owner, cluster))],
       ['Services', async () => { for (const s of services(owner)) await this.deps.applier.apply(s); }],
       ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha)],
       // The HA loop first: nothing after it may keep a cluster from getting a primary.
