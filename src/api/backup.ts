@@ -1,7 +1,7 @@
 // The MySQLBackup resource: one backup of one cluster, to S3 or to a PersistentVolumeClaim.
 // Patterns here also end up in the CRD, where the API server runs them with RE2: no lookarounds.
 import Type, { type Static } from 'typebox';
-import { API_GROUP, API_VERSION, ObjectMeta } from './cluster.js';
+import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { validateResource, type FieldError, type Validated } from './validate.js';
 
@@ -65,14 +65,7 @@ export const BackupSpec = section({
   ...backupTemplateFields,
 });
 
-export const MySQLBackup = section({
-  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
-  kind: Type.Literal(BACKUP_KIND, { errorMessage: `must be "${BACKUP_KIND}"` }),
-  metadata: ObjectMeta,
-  spec: BackupSpec,
-  // Written by the operator only; its shape belongs to the backup controller.
-  status: Type.Optional(Type.Unknown()),
-});
+export const MySQLBackup = resource(BACKUP_KIND, BackupSpec);
 
 export type MySQLBackup = Static<typeof MySQLBackup>;
 export type BackupSpec = Static<typeof BackupSpec>;

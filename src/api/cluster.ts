@@ -1,6 +1,6 @@
 // The MySQLCluster resource, defined once: the TypeScript type, the validator and
 // (through crd.ts, later) the CRD's OpenAPI schema all come from these TypeBox schemas.
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { dnsLabel, quantity, section, sqlIdentifier } from './common.js';
 
 export const API_GROUP = 'ordinal.dev';
@@ -127,15 +127,18 @@ export const ObjectMeta = Type.Object(
   { additionalProperties: true },
 );
 
-export const MySQLCluster = section({
-  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, {
-    errorMessage: `must be "${API_GROUP}/${API_VERSION}"`,
-  }),
-  kind: Type.Literal(CLUSTER_KIND, { errorMessage: `must be "${CLUSTER_KIND}"` }),
-  metadata: ObjectMeta,
-  spec: ClusterSpec,
-  status: Type.Optional(Type.Unknown()),
-});
+/** A custom resource of this API: its header, a spec, and a status that only the operator writes. */
+export function resource<K extends string, S extends TSchema>(kind: K, spec: S) {
+  return section({
+    apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
+    kind: Type.Literal(kind, { errorMessage: `must be "${kind}"` }),
+    metadata: ObjectMeta,
+    spec,
+    status: Type.Optional(Type.Unknown()),
+  });
+}
+
+export const MySQLCluster = resource(CLUSTER_KIND, ClusterSpec);
 
 export type MySQLCluster = Static<typeof MySQLCluster>;
 export type ClusterSpec = Static<typeof ClusterSpec>;

@@ -3,7 +3,7 @@
 // destroys data.
 import Type, { type Static } from 'typebox';
 import { BackupMethod, BackupStorage, BACKUP_KIND, storageErrors } from './backup.js';
-import { API_GROUP, API_VERSION, ObjectMeta } from './cluster.js';
+import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { validateResource, type FieldError, type Validated } from './validate.js';
 
@@ -34,13 +34,7 @@ export const RestoreSpec = section({
   })),
 });
 
-export const MySQLRestore = section({
-  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
-  kind: Type.Literal(RESTORE_KIND, { errorMessage: `must be "${RESTORE_KIND}"` }),
-  metadata: ObjectMeta,
-  spec: RestoreSpec,
-  status: Type.Optional(Type.Unknown()),
-});
+export const MySQLRestore = resource(RESTORE_KIND, RestoreSpec);
 
 export type MySQLRestore = Static<typeof MySQLRestore>;
 export type RestoreSpec = Static<typeof RestoreSpec>;

@@ -2,7 +2,7 @@
 // with the oldest ones deleted beyond `keep`.
 import Type, { type Static } from 'typebox';
 import { backupTemplateFields, storageErrors } from './backup.js';
-import { API_GROUP, API_VERSION, ObjectMeta } from './cluster.js';
+import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { CRON_HINT, CRON_PATTERN, cronProblem } from './cron.js';
 import { validateResource, type FieldError, type Validated } from './validate.js';
@@ -24,13 +24,7 @@ export const ScheduleSpec = section({
   suspend: Type.Boolean({ default: false, description: 'true: create no new backups (existing ones are kept)' }),
 });
 
-export const MySQLBackupSchedule = section({
-  apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
-  kind: Type.Literal(SCHEDULE_KIND, { errorMessage: `must be "${SCHEDULE_KIND}"` }),
-  metadata: ObjectMeta,
-  spec: ScheduleSpec,
-  status: Type.Optional(Type.Unknown()),
-});
+export const MySQLBackupSchedule = resource(SCHEDULE_KIND, ScheduleSpec);
 
 export type MySQLBackupSchedule = Static<typeof MySQLBackupSchedule>;
 export type ScheduleSpec = Static<typeof ScheduleSpec>;
