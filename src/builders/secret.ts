@@ -1,14 +1,10 @@
 // The cluster's passwords. Generated once by the operator and kept: re-applying never
 // regenerates one (that would lock replicas and the agent out).
-import { randomBytes } from 'node:crypto';
+import { generatePassword } from '../db/accounts.js';
 import { childMeta, namesOf, type Owned } from './names.js';
 
 export const SECRET_KEYS = ['root', 'operator', 'replication', 'app', 'exporter', 'agent-token'] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
-
-export function generatePassword(): string {
-  return randomBytes(18).toString('base64url');
-}
 
 /** The keys `existing` lacks, each with a new password; `given` values (e.g. the app's) win. */
 export function missingSecretValues(existing: Record<string, string> | undefined, given: Partial<Record<SecretKey, string>> = {}): Partial<Record<SecretKey, string>> {

@@ -1,6 +1,12 @@
 // The accounts every cluster has, created once on the first primary, and the option files
 // through which MariaDB's tools log in as them (passwords never go on a command line).
+import { randomBytes } from 'node:crypto';
 import type { Credentials } from './connection.js';
+
+/** A new password: 144 random bits, safe in option files and SQL string literals. */
+export function generatePassword(): string {
+  return randomBytes(18).toString('base64url');
+}
 
 export const EXPORTER_USER = 'ordinal_exporter';
 

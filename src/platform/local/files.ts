@@ -1,12 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
+import { generatePassword } from '../../db/accounts.js';
 import { writeAtomic } from '../../db/files.js';
 
 export { writeAtomic };
 
 /** A secret file (mode 0600): created with a random value once, then read as it is. */
 export function ensureSecretFile(path: string): string {
-  if (!existsSync(path)) writeAtomic(path, randomBytes(18).toString('base64url'), 0o600);
+  if (!existsSync(path)) writeAtomic(path, generatePassword(), 0o600);
   chmodSync(path, 0o600);
   return readFileSync(path, 'utf8').trim();
 }
