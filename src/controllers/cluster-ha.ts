@@ -8,7 +8,6 @@ import type { Logger } from '../clustering/operations.js';
 import { policyFrom } from '../clustering/policy.js';
 import { initialState, type ClusterState } from '../clustering/types.js';
 import type { Applier } from '../kube/apply.js';
-import { isNotFound } from '../kube/client.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { kubeRequest } from '../kube/request.js';
@@ -64,30 +63,17 @@ export class ClusterHa {
   private access(): KubeAccess {
     const { kc, applier, events, pods } = this.deps;
     const ns = this.ref.namespace;
-    const podPath = (name: string) => `/api/v1/namespaces/${ns}/pods/${name}`;
-    const claimPath = (name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
-    const ignoreMissing = (err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    };
+    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', name, namespace: ns });
+    const claim = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace: ns });
     return {
       pods: () => pods.list().filter((p) => p.metadata?.namespace === ns) as PodView[],
       patchPodLabels: async (name, labels) => {
-        await kubeRequest(kc, { method: 'PATCH', path: podPath(name), body: { metadata: { labels } }, contentType: 'application/merge-patch+json', timeoutMs: 5000 });
+        await kubeRequest(kc, { method: 'PATCH', path: await applier.path(pod(name)), body: { metadata: { labels } }, contentType: 'application/merge-patch+json', timeoutMs: 5000 });
       },
-      deletePod: async (name, gracePeriodSeconds) => {
-        await kubeRequest(kc, { method: 'DELETE', path: podPath(name), body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds }, timeoutMs: 5000 }).catch(ignoreMissing);
-      },
-      claimUid: async (name) => {
-        try {
-          return (await kubeRequest<KubeObject>(kc, { method: 'GET', path: claimPath(name) })).metadata?.uid;
-        } catch (err) {
-          ignoreMissing(err);
-          return undefined;
-        }
-      },
-      deleteClaim: async (name) => {
-        await kubeRequest(kc, { method: 'DELETE', path: claimPath(name) }).catch(ignoreMissing);
-      },
+      // A fence must not hang on a slow API server: 5 s, then the loop retries.
+      deletePod: async (name, gracePeriodSeconds) => void (await applier.delete(pod(name), 'Background', { gracePeriodSeconds, timeoutMs: 5000 })),
+      claimUid: async (name) => (await applier.get(claim(name)))?.metadata?.uid,
+      deleteClaim: async (name) => void (await applier.delete(claim(name))),
       writeHaState: async (state) => {
         // Replace status.ha whole: a merge patch would keep keys the state no longer has
         // (a finished operation, a cleared quarantine).

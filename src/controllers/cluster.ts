@@ -14,7 +14,7 @@ import { statefulSet } from '../builders/statefulset.js';
 import type { Logger } from '../clustering/operations.js';
 import type { ClusterState } from '../clustering/types.js';
 import type { Applier } from '../kube/apply.js';
-import { describeError, isNotFound } from '../kube/client.js';
+import { describeError } from '../kube/client.js';
 import type { Condition } from '../kube/conditions.js';
 import type { Discovery } from '../kube/discovery.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -155,7 +155,7 @@ export class ClusterController {
     await this.deps.applier.apply(clusterSecret(owner, { ...existing, ...missing }));
   }
 
-  async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  private async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
     const s = await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', name, namespace });
     if (!s) return undefined;
     return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
@@ -205,9 +205,7 @@ export class ClusterController {
     if (cluster.spec.storage.pvcRetention.whenScaled !== 'Delete') return;
     const podOrdinals = this.podsOf(owner).map((p) => p.ordinal);
     for (const o of claimsOfRemovedInstances(claims.map((x) => x.o), cluster.spec.replicas, podOrdinals)) {
-      await kubeRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims/${n.pvc(o)}` }).catch((err) => {
-        if (!isNotFound(err)) throw err;
-      });
+      await this.deps.applier.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: n.pvc(o), namespace: owner.namespace });
       void this.deps.events.normal({ ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, 'ClaimDeleted', `deleted ${n.pvc(o)} of removed instance ${o} (pvcRetention.whenScaled: Delete)`);
     }
   }
@@ -254,9 +252,7 @@ export class ClusterController {
         this.switchover(key, ref, step.to, 'RollingUpdate');
         return `rolling update: switching over to ${step.to} before restarting primary ${h.state.primary}`;
       case 'restart':
-        await kubeRequest(this.deps.kc, { method: 'DELETE', path: `/api/v1/namespaces/${owner.namespace}/pods/${namesOf(owner.name, owner.namespace).pod(step.ordinal)}` }).catch((err) => {
-          if (!isNotFound(err)) throw err;
-        });
+        await this.deps.applier.delete({ apiVersion: 'v1', kind: 'Pod', name: namesOf(owner.name, owner.namespace).pod(step.ordinal), namespace: owner.namespace });
         void this.deps.events.normal(ref, 'RollingRestart', `restarting instance ${step.ordinal} with the new revision ${revision}`);
         return `rolling update: restarting instance ${step.ordinal}`;
     }
@@ -279,17 +275,19 @@ export class ClusterController {
     const h = this.ha.get(key);
     if (value === undefined || !h || this.rebuilding.has(key)) return;
     const ordinal = Number(value);
-    const done = (type: 'Normal' | 'Warning', reason: string, message: string) => {
-      void this.deps.events.record(ref, type, reason, message);
-      return kubeRequest(this.deps.kc, {
-        method: 'PATCH', path: `/apis/${CLUSTER_API.apiVersion}/namespaces/${ref.namespace}/mysqlclusters/${ref.name}`,
-        body: { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } }, contentType: 'application/merge-patch+json',
-      });
-    };
-    const p = (Number.isInteger(ordinal) && ordinal >= 0
-      ? h.loop.rebuild(ordinal).then(() => done('Normal', 'Rebuilt', `instance ${ordinal} was cloned again`))
-      : Promise.reject(new Error(`annotation ${REBUILD_ANNOTATION}: "${value}" is not an instance ordinal`)))
-      .catch((err: Error) => done('Warning', 'RebuildFailed', err.message))
+    type Outcome = ['Normal' | 'Warning', string, string];
+    const outcome: Promise<Outcome> = Number.isInteger(ordinal) && ordinal >= 0
+      ? h.loop.rebuild(ordinal).then((): Outcome => ['Normal', 'Rebuilt', `instance ${ordinal} was cloned again`], (err: Error): Outcome => ['Warning', 'RebuildFailed', err.message])
+      : Promise.resolve(['Warning', 'RebuildFailed', `annotation ${REBUILD_ANNOTATION}: "${value}" is not an instance ordinal`]);
+    // Reported once, then the request is cleared whatever came of it.
+    const p = outcome
+      .then(([type, reason, message]) => {
+        void this.deps.events.record(ref, type, reason, message);
+        return kubeRequest(this.deps.kc, {
+          method: 'PATCH', path: `/apis/${CLUSTER_API.apiVersion}/namespaces/${ref.namespace}/mysqlclusters/${ref.name}`,
+          body: { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } }, contentType: 'application/merge-patch+json',
+        });
+      })
       .catch((err: Error) => this.deps.log.warn({ cluster: key, err: describeError(err) }, 'rebuild annotation not cleared'))
       .finally(() => this.rebuilding.delete(key));
     this.rebuilding.set(key, p);

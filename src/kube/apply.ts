@@ -59,13 +59,21 @@ export class Applier {
     }
   }
 
-  /** Delete; false when it was already gone. */
-  async delete(ref: ObjectRef, propagation: Propagation = 'Background'): Promise<boolean> {
+  /** Delete; false when it was already gone. Without `gracePeriodSeconds`, the object's own. */
+  async delete(ref: ObjectRef, propagation: Propagation = 'Background', opts: { gracePeriodSeconds?: number; timeoutMs?: number } = {}): Promise<boolean> {
+    const { gracePeriodSeconds, timeoutMs } = opts;
     try {
       await kubeRequest(this.kc, {
         method: 'DELETE',
         path: await this.path(ref),
-        body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: propagation, ...(ref.uid ? { preconditions: { uid: ref.uid } } : {}) },
+        timeoutMs,
+        body: {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: propagation,
+          ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+          ...(ref.uid ? { preconditions: { uid: ref.uid } } : {}),
+        },
       });
       return true;
     } catch (err) {
