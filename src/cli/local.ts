@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { loadClusterFile } from '../api/load.js';
 import { InvalidSpecError } from '../api/validate.js';
 import type { MySQLCluster } from '../api/cluster.js';
+import type { ClusterState } from '../clustering/types.js';
 import { callControl } from '../platform/local/control.js';
 import { readJson, writeAtomic } from '../platform/local/files.js';
 import { stopProcess, runningPid, sleep } from '../platform/local/mariadbd.js';
@@ -231,7 +232,7 @@ async function status(name: string): Promise<LocalStatus> {
   // Without a supervisor: what the files say, and which servers still run.
   const cluster = loadClusterFile(paths.spec);
   const ports = readJson<Ports>(`${paths.dir}/ports.json`)!;
-  const state = readJson<{ primary: number | null; failovers: number; switchovers: number; quarantined: Record<string, unknown> }>(paths.state);
+  const state = readJson<Partial<ClusterState>>(paths.state);
   const ordinals = existsSync(paths.instancesDir()) ? readdirSync(paths.instancesDir()).map(Number).filter(Number.isInteger) : [];
   return {
     name,
@@ -251,6 +252,7 @@ async function status(name: string): Promise<LocalStatus> {
       lagSeconds: null,
     })),
     failovers: state?.failovers ?? 0,
+    recoveries: state?.recoveries ?? 0,
     switchovers: state?.switchovers ?? 0,
     message: 'the supervisor is not running; ordinal local up -f FILE starts it again',
     routes: { readWrite: null, readOnly: [] },

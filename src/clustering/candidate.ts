@@ -1,7 +1,8 @@
 // Who may become the primary after a failure: a reachable instance without errant
-// transactions whose received position covers everyone else's. Readiness does not count
-// (a lagging replica that received everything is the right choice; it catches up first).
-import { errantGtids, formatGtids, mergePositions, positionCovers, toState, type GtidPosition } from '../db/gtid.js';
+// transactions whose received position covers everyone else's, and whose binary log lacks
+// nothing another instance's holds. Readiness does not count (a lagging replica that
+// received everything is the right choice; it catches up first).
+import { errantGtids, formatGtids, lackedGtids, mergePositions, positionCovers, toState, type Gtid, type GtidPosition } from '../db/gtid.js';
 import { serverIdFor } from '../db/server-config.js';
 import type { ClusterState, InstanceView, Snapshot } from './types.js';
 
@@ -15,16 +16,32 @@ export function heldPosition(i: InstanceView): GtidPosition {
   return mergePositions(i.status.executed, i.status.replication?.received ?? new Map());
 }
 
-export function pickCandidate(state: ClusterState, snap: Snapshot, from: number): CandidateChoice {
+/**
+ * What `other`'s binary log holds that `candidate` neither holds nor has received: a
+ * candidate that lacks it would make `other` look errant once promoted (a clone that
+ * lost its seeded history, for example). Servers in `ignore` are not compared.
+ */
+export function lackedFrom(candidate: InstanceView, other: InstanceView, ignore: ReadonlySet<number> = new Set()): Gtid[] {
+  if (!candidate.status || !other.status) return [];
+  return lackedGtids(candidate.status.binlogState, candidate.status.replication?.received ?? new Map(), other.status.binlogState, ignore);
+}
+
+/** `preferFailed`: among equals, the failed primary itself (while a failover is held back). */
+export function pickCandidate(state: ClusterState, snap: Snapshot, from: number, preferFailed = false): CandidateChoice {
   const reference = toState(state.primaryBinlogState ?? '');
   // The failed primary's own transactions are never errant, wherever they ended up.
   const trusted = new Set([serverIdFor(from)]);
   const eligible: InstanceView[] = [];
   const excluded: string[] = [];
+  // What quarantined instances received may have been acknowledged by them: the new
+  // primary must hold it too.
+  const mustCover: Array<{ ordinal: number; position: GtidPosition }> = [];
   for (const i of snap.instances) {
     if (!i.status || i.provisioning) continue;
     if (state.quarantined[i.ordinal]) {
       excluded.push(`${i.ordinal} (quarantined)`);
+      const received = i.status.replication?.received;
+      if (received?.size) mustCover.push({ ordinal: i.ordinal, position: received });
       continue;
     }
     const errant = errantGtids(i.status.binlogState, reference, trusted);
@@ -38,12 +55,19 @@ export function pickCandidate(state: ClusterState, snap: Snapshot, from: number)
     return { ok: false, reason: `no instance can be promoted${excluded.length ? `: ${excluded.join(', ')}` : ' (none reachable)'}` };
   }
   const held = new Map(eligible.map((i) => [i.ordinal, heldPosition(i)]));
-  const covering = eligible.filter((c) => eligible.every((o) => positionCovers(held.get(c.ordinal)!, held.get(o.ordinal)!)));
+  const covering = eligible.filter((c) =>
+    eligible.every((o) => positionCovers(held.get(c.ordinal)!, held.get(o.ordinal)!) && lackedFrom(c, o).length === 0));
   if (covering.length === 0) {
-    return { ok: false, reason: 'no instance holds every transaction the others hold (diverged domains); a person must decide' };
+    return { ok: false, reason: 'no instance holds every transaction the others hold (diverged histories); a person must decide' };
+  }
+  const safe = covering.filter((c) => mustCover.every((q) => positionCovers(held.get(c.ordinal)!, q.position)));
+  if (safe.length === 0) {
+    const q = mustCover.find((m) => !covering.some((c) => positionCovers(held.get(c.ordinal)!, m.position)))!;
+    return { ok: false, reason: `quarantined instance ${q.ordinal} received up to ${formatGtids(q.position.values())}, which no candidate holds (it may have acknowledged those commits); a person must decide` };
   }
   // Prefer a replica over the failed primary itself, then the lowest ordinal: deterministic.
-  covering.sort((a, b) => Number(a.ordinal === from) - Number(b.ordinal === from) || a.ordinal - b.ordinal);
-  const chosen = covering[0];
+  const last = (i: InstanceView) => Number((i.ordinal === from) !== preferFailed);
+  safe.sort((a, b) => last(a) - last(b) || a.ordinal - b.ordinal);
+  const chosen = safe[0];
   return { ok: true, ordinal: chosen.ordinal, position: held.get(chosen.ordinal)! };
 }

@@ -5,7 +5,8 @@
 // then requested switchovers run, then stray replicas are repointed.
 import { errantGtids, formatGtids } from '../db/gtid.js';
 import { replicaHealthy } from './routing.js';
-import { pickCandidate } from './candidate.js';
+import { lackedFrom, pickCandidate } from './candidate.js';
+import { failoverHold } from './flapping.js';
 import { primaryHealth, unfenceable } from './detect.js';
 import { replicatesFrom } from './topology.js';
 import type { Action, ClusterState, InstanceView, Policy, Snapshot } from './types.js';
@@ -39,21 +40,7 @@ export function decide(input: DecideInput): Action {
   }
 
   const health = primaryHealth(policy, state, snap);
-  if (health.state === 'failed') {
-    if (!policy.failoverEnabled) return { kind: 'none', reason: `${health.reason}; automatic failover is disabled` };
-    const sinceLast = state.lastFailoverAt === undefined ? Infinity : snap.now - state.lastFailoverAt;
-    if (sinceLast < policy.minFailoverIntervalMs) {
-      const wait = Math.ceil((policy.minFailoverIntervalMs - sinceLast) / 1000);
-      return { kind: 'none', reason: `${health.reason}; failover held back ${wait} s more by spec.failover.minIntervalSeconds (anti-flapping)` };
-    }
-    const blocked = unfenceable(state, snap);
-    if (blocked.length > 0) {
-      return { kind: 'none', reason: `${health.reason}; cannot fence instance(s) ${blocked.map((i) => i.ordinal).join(', ')} (unreachable but maybe running), so no failover` };
-    }
-    const choice = pickCandidate(state, snap, state.primary);
-    if (!choice.ok) return { kind: 'none', reason: `${health.reason}; ${choice.reason}` };
-    return { kind: 'failover', from: state.primary, reason: health.reason };
-  }
+  if (health.state === 'failed') return failoverAction(policy, state, snap, health.reason);
 
   // Anything writable that is not the recorded primary is fenced before anything else.
   for (const i of snap.instances) {
@@ -71,10 +58,16 @@ export function decide(input: DecideInput): Action {
 
   const reference = primary.status.binlogState;
   const trusted = new Set([primary.status.serverId]);
-  for (const i of snap.instances) {
-    if (i.ordinal === state.primary || !i.status || state.quarantined[i.ordinal]) continue;
-    const errant = errantGtids(i.status.binlogState, reference, trusted);
-    if (errant.length > 0) return { kind: 'quarantine', ordinal: i.ordinal, errant: formatGtids(errant) };
+  const replicas = snap.instances.filter((i) => i.ordinal !== state.primary && i.status && !state.quarantined[i.ordinal] && !i.provisioning);
+  for (const i of replicas) {
+    const errant = errantGtids(i.status!.binlogState, reference, trusted);
+    if (errant.length === 0) continue;
+    // When every replica holds what the primary lacks, the primary is what is broken
+    // (it lost history); quarantining the healthy majority would be the wrong cure.
+    const shared = replicas.length >= 2 && replicas.every((o) => errantGtids(o.status!.binlogState, reference, trusted).length > 0 &&
+      errant.every((g) => (o.status!.binlogState.get(`${g.domain}-${g.server}`)?.seq ?? 0) >= g.seq));
+    if (shared) return { kind: 'alert', reason: `primary ${state.primary} lacks transactions every replica has (${formatGtids(errant)}): it is broken; switch over or rebuild it` };
+    return { kind: 'quarantine', ordinal: i.ordinal, errant: formatGtids(errant) };
   }
 
   const sw = input.requests?.switchover;
@@ -85,6 +78,10 @@ export function decide(input: DecideInput): Action {
     if (to === undefined || !target || !replicaHealthy(policy, state, snap, target)) {
       return { kind: 'none', reason: `switchover waiting for ${to === undefined ? 'a healthy replica' : `instance ${to} to be a healthy replica`}` };
     }
+    // The target waits for the primary's position during the switchover; anything else
+    // another instance holds, it must hold already.
+    const lacks = [primary, ...replicas].flatMap((o) => lackedFrom(target, o, trusted));
+    if (lacks.length > 0) return { kind: 'none', reason: `switchover waiting: instance ${to} lacks ${formatGtids(lacks)} that other instances hold` };
     return { kind: 'switchover', from: state.primary, to };
   }
 
@@ -102,6 +99,24 @@ export function decide(input: DecideInput): Action {
     return { kind: 'configurePrimary', ordinal: primary.ordinal, semiSync: wantSemiSync };
   }
   return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
+}
+
+function failoverAction(policy: Policy, state: ClusterState, snap: Snapshot, why: string): Action {
+  const from = state.primary!;
+  if (!policy.failoverEnabled) return { kind: 'none', reason: `${why}; automatic failover is disabled`, blocked: true };
+  const blocked = unfenceable(state, snap);
+  if (blocked.length > 0) {
+    return { kind: 'none', reason: `${why}; cannot fence instance(s) ${blocked.map((i) => i.ordinal).join(', ')} (unreachable but maybe running), so no failover`, blocked: true };
+  }
+  const choice = pickCandidate(state, snap, from);
+  if (!choice.ok) return { kind: 'none', reason: `${why}; ${choice.reason}`, blocked: true };
+  const hold = failoverHold(policy, state, snap.now, from, choice.ordinal);
+  // The failed primary itself restarted holding more than anyone: it takes over again.
+  if (!hold) return choice.ordinal === from ? { kind: 'failover', from, reason: why, to: from } : { kind: 'failover', from, reason: why };
+  // Held back: the failed primary itself may still come back and take over again.
+  const again = pickCandidate(state, snap, from, true);
+  if (again.ok && again.ordinal === from) return { kind: 'failover', from, reason: why, to: from };
+  return { kind: 'none', reason: `${why}; ${hold}`, blocked: true };
 }
 
 /**

@@ -2,10 +2,12 @@
 // out, route clients, publish a summary. Ticks never overlap, so two failovers can never
 // race; requests (switchover, rebuild) are picked up by the next tick.
 import { formatGtids } from '../db/gtid.js';
+import { sqlConnector, type DbConnector } from '../db/instance-db.js';
 import { decide, switchoverRefusal, type Requests } from './decide.js';
 import { observe } from './observe.js';
 import { execute, type Logger } from './operations.js';
 import type { Platform } from './platform.js';
+import { recoveredNow } from './flapping.js';
 import { computeRoutes } from './routing.js';
 import { summarize, type ClusterSummary } from './summary.js';
 import type { Action, ClusterState, Policy, Snapshot } from './types.js';
@@ -14,6 +16,8 @@ export interface LoopOptions {
   tickMs: number;
   observeDeadlineMs: number;
   fault?: (point: string) => void;
+  /** How instances are reached (default: SQL as the operator account). */
+  db?: DbConnector;
 }
 
 interface Waiter {
@@ -26,6 +30,8 @@ interface Waiter {
 
 export class ClusterLoop {
   private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly db: DbConnector;
   private running?: Promise<void>;
   private unreachableSince = new Map<number, number>();
   private lastRepoint = new Map<number, number>();
@@ -33,6 +39,8 @@ export class ClusterLoop {
   private waiters: Waiter[] = [];
   private last?: { snap: Snapshot; action: Action; summary: ClusterSummary };
   private lastError?: string;
+  /** The reason of the current alert or blocked failover, so each is reported once. */
+  private reported?: string;
 
   constructor(
     private readonly platform: Platform,
@@ -40,7 +48,9 @@ export class ClusterLoop {
     readonly state: ClusterState,
     private readonly log: Logger,
     private readonly opts: LoopOptions,
-  ) {}
+  ) {
+    this.db = opts.db ?? sqlConnector(() => platform.operatorCredentials());
+  }
 
   setPolicy(policy: Policy): void {
     this.policy = policy;
@@ -50,13 +60,21 @@ export class ClusterLoop {
     this.running ??= this.run();
   }
 
+  /** No step of an operation starts after this; resolves when the current tick has ended. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort(new Error('the HA loop is stopping'));
     await this.running;
   }
 
   summary(): ClusterSummary | undefined {
     return this.last?.summary;
+  }
+
+  /** The primary failed and no failover can run now (see start-mode.ts). */
+  failoverBlocked(): boolean {
+    const a = this.last?.action;
+    return a?.kind === 'none' && a.blocked === true;
   }
 
   /** Resolves when the switchover is done; rejects with the reason it was refused or aborted. */
@@ -99,10 +117,11 @@ export class ClusterLoop {
     let action: Action = { kind: 'none' };
     try {
       const snap = await this.observe();
-      this.rememberPrimaryState(snap);
+      await this.rememberPrimaryState(snap);
       action = decide({ policy: this.policy, state: this.state, snap, requests: this.requests, lastRepoint: this.lastRepoint });
       this.last = { snap, action, summary: summarize(this.policy, this.state, snap, action.kind === 'none' ? action.reason : describe(action)) };
-      if (action.kind !== 'none') this.log.info({ action }, 'acting');
+      this.report(action);
+      if (action.kind !== 'none' && action.kind !== 'alert') this.log.info({ action }, 'acting');
       if (action.kind === 'repoint') this.lastRepoint.set(action.ordinal, snap.now);
       if (action.kind === 'switchover') delete this.requests.switchover;
       await execute(this.operationContext(), action, snap);
@@ -112,7 +131,12 @@ export class ClusterLoop {
       }
       const after = action.kind === 'none' ? snap : await this.observe();
       await this.platform.route(computeRoutes(this.policy, this.state, after));
-      this.last = { snap: after, action, summary: summarize(this.policy, this.state, after, action.kind === 'none' ? action.reason : undefined) };
+      const summary = summarize(this.policy, this.state, after, action.kind === 'none' || action.kind === 'alert' ? action.reason : undefined);
+      this.last = { snap: after, action, summary };
+      if (recoveredNow(this.state, summary.phase === 'Running')) {
+        this.state.lastRecoveredAt = after.now;
+        await this.platform.saveState(this.state);
+      }
       this.lastError = undefined;
     } catch (err) {
       const message = (err as Error).message;
@@ -143,7 +167,7 @@ export class ClusterLoop {
   }
 
   private observe(): Promise<Snapshot> {
-    return observe(this.platform, { deadlineMs: this.opts.observeDeadlineMs, unreachableSince: this.unreachableSince });
+    return observe(this.platform, { db: this.db, deadlineMs: this.opts.observeDeadlineMs, unreachableSince: this.unreachableSince });
   }
 
   private operationContext() {
@@ -153,19 +177,35 @@ export class ClusterLoop {
       state: this.state,
       log: this.log,
       observe: () => this.observe(),
+      db: this.db,
+      signal: this.abort.signal,
       fault: this.opts.fault ?? (() => {}),
     };
   }
 
   /** The errant-check reference for a future failover: the healthy primary's binlog state. */
-  private rememberPrimaryState(snap: Snapshot): void {
+  private async rememberPrimaryState(snap: Snapshot): Promise<void> {
     const p = snap.instances.find((i) => i.ordinal === this.state.primary);
     if (!p?.status || p.status.readOnly || this.state.operation) return;
     const text = formatGtids(p.status.binlogState.values());
     if (text !== this.state.primaryBinlogState) {
       this.state.primaryBinlogState = text;
-      void this.platform.saveState(this.state);
+      await this.platform.saveState(this.state);
     }
+  }
+
+  /** An alert, or a failover that cannot run, becomes one Event when it starts. */
+  private report(action: Action): void {
+    const problem = action.kind === 'alert' ? action : action.kind === 'none' && action.blocked ? action : undefined;
+    if (!problem) {
+      this.reported = undefined;
+      return;
+    }
+    // Countdowns change every tick; the reason without its numbers is what is reported once.
+    const key = `${problem.kind}:${(problem.reason ?? '').replace(/[\d.]+ s/g, '')}`;
+    if (key === this.reported) return;
+    this.reported = key;
+    this.platform.event({ type: 'Warning', reason: problem.kind === 'alert' ? 'BrokenPrimary' : 'FailoverBlocked', message: problem.reason ?? '' });
   }
 }
 

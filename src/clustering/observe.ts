@@ -1,10 +1,10 @@
 // Gather one snapshot: every instance over SQL, in parallel, each with a hard deadline.
-import { withSession } from '../db/connection.js';
-import { readServerStatus } from '../db/dialect.js';
+import type { DbConnector } from '../db/instance-db.js';
 import type { InstanceTarget, Platform } from './platform.js';
 import type { InstanceView, Snapshot } from './types.js';
 
 export interface ObserveOptions {
+  db: DbConnector;
   deadlineMs: number;
   /** Carried between ticks: when each instance first became unreachable. */
   unreachableSince: Map<number, number>;
@@ -12,16 +12,12 @@ export interface ObserveOptions {
 
 export async function observe(platform: Platform, opts: ObserveOptions, now = Date.now()): Promise<Snapshot> {
   const targets = await platform.targets();
-  const creds = platform.operatorCredentials();
   const instances = await Promise.all(
     targets.map(async (t): Promise<InstanceView> => {
       const base: InstanceView = { ordinal: t.ordinal, endpoint: t.endpoint, peer: t.peer, processRunning: t.processRunning, provisioning: t.provisioning };
       if (t.provisioning) return base;
       try {
-        const status = await withSession(t.endpoint, creds, readServerStatus, {
-          connectTimeoutMs: opts.deadlineMs,
-          deadlineMs: opts.deadlineMs,
-        });
+        const status = await opts.db(t.endpoint, { deadlineMs: opts.deadlineMs, connectTimeoutMs: opts.deadlineMs }).status();
         opts.unreachableSince.delete(t.ordinal);
         return { ...base, status };
       } catch (err) {

@@ -1,9 +1,8 @@
 // Carry out one decided action, step by step. Every step is idempotent and the state that
 // matters (the operation in progress, the recorded primary) is saved before the step that
 // depends on it, so a loop killed at any point resumes from the saved state and finishes.
-import { withSession, type Session } from '../db/connection.js';
-import * as sql from '../db/dialect.js';
 import { formatGtids } from '../db/gtid.js';
+import type { DbConnector, InstanceDb } from '../db/instance-db.js';
 import { pickCandidate } from './candidate.js';
 import { mustRestartToFence } from './decide.js';
 import { byOrdinal } from './observe.js';
@@ -22,6 +21,10 @@ export interface OperationContext {
   state: ClusterState;
   log: Logger;
   observe(): Promise<Snapshot>;
+  /** Reaches one instance; real servers in production, an in-memory cluster in unit tests. */
+  db: DbConnector;
+  /** Aborted when the loop stops (or loses leadership): no step starts after that. */
+  signal: AbortSignal;
   /** Test hook: dies here when ORDINAL_FAULT names this point (see docs/operations.md). */
   fault(point: string): void;
 }
@@ -30,40 +33,52 @@ export interface OperationContext {
 const CATCH_UP_SECONDS = 60;
 /** How long a switchover target may take to catch up before the switchover is rolled back. */
 const SWITCHOVER_CATCH_UP_SECONDS = 10;
+/** STOP SLAVE against a frozen primary waits for rpl_semi_sync_slave_kill_conn_timeout (1 s). */
+const FENCE_DEADLINE_MS = 4000;
 
-async function on<T>(ctx: OperationContext, i: InstanceView, fn: (s: Session) => Promise<T>, deadlineMs = 5000): Promise<T> {
-  return withSession(i.endpoint, ctx.platform.operatorCredentials(), fn, { deadlineMs, connectTimeoutMs: Math.min(deadlineMs, 2000) });
+/** One instance, for one step: refused once the loop has been told to stop. */
+function on(ctx: OperationContext, i: InstanceView, deadlineMs = 5000): InstanceDb {
+  ctx.signal.throwIfAborted();
+  return ctx.db(i.endpoint, { deadlineMs });
 }
 
 async function save(ctx: OperationContext): Promise<void> {
+  ctx.signal.throwIfAborted();
   await ctx.platform.saveState(ctx.state);
 }
 
 export async function execute(ctx: OperationContext, action: Action, snap: Snapshot): Promise<void> {
+  ctx.signal.throwIfAborted();
   switch (action.kind) {
     case 'none':
       return;
     case 'bootstrap':
       return bootstrap(ctx, snap, action.ordinal);
     case 'failover':
-      return failover(ctx, action.resume ?? { kind: 'failover', from: action.from, reason: action.reason, startedAt: snap.now });
+      return failover(ctx, action.resume ?? { kind: 'failover', from: action.from, to: action.to, reason: action.reason, startedAt: snap.now });
     case 'switchover':
       return switchover(ctx, action.resume ?? { kind: 'switchover', from: action.from, to: action.to, startedAt: snap.now });
     case 'fence':
       return fence(ctx, byOrdinal(snap, action.ordinal)!, action.reason, action.restart);
+    case 'alert':
+      return;
     case 'quarantine':
       ctx.state.quarantined[action.ordinal] = { reason: 'errant transactions', errant: action.errant, since: snap.now };
       await save(ctx);
+      // A receiving replica acknowledges semi-sync commits, alone if the others are slow:
+      // a quarantined one must not, since it is never promoted.
+      await on(ctx, byOrdinal(snap, action.ordinal)!).stopReplication().catch((err) =>
+        ctx.log.warn({ ordinal: action.ordinal, err: (err as Error).message }, 'could not stop the quarantined replica; the loop retries'));
       ctx.platform.event({ type: 'Warning', reason: 'ErrantTransactions', message: `instance ${action.ordinal} has transactions the primary does not have (${action.errant}); it is quarantined: never promoted, never routed. Rebuild it to rejoin.` });
       return;
     case 'repoint': {
       const primary = byOrdinal(snap, ctx.state.primary!)!;
       ctx.log.info({ ordinal: action.ordinal, reason: action.reason }, 'repointing replica');
-      await on(ctx, byOrdinal(snap, action.ordinal)!, (s) => sql.replicateFrom(s, ctx.platform.replicationSource(primary)));
+      await on(ctx, byOrdinal(snap, action.ordinal)!).replicateFrom(ctx.platform.replicationSource(primary));
       return;
     }
     case 'configurePrimary':
-      await on(ctx, byOrdinal(snap, action.ordinal)!, (s) => sql.setSemiSyncPrimary(s, action.semiSync));
+      await on(ctx, byOrdinal(snap, action.ordinal)!).setSemiSyncPrimary(action.semiSync);
       return;
     case 'rebuild':
       ctx.platform.event({ type: 'Normal', reason: 'Rebuild', message: `rebuilding instance ${action.ordinal} from a fresh clone` });
@@ -76,7 +91,7 @@ export async function execute(ctx: OperationContext, action: Action, snap: Snaps
 
 async function bootstrap(ctx: OperationContext, snap: Snapshot, ordinal: number): Promise<void> {
   const i = byOrdinal(snap, ordinal)!;
-  await on(ctx, i, (s) => sql.promote(s, ctx.policy.semiSync && ctx.policy.replicas > 1));
+  await on(ctx, i).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
   ctx.state.primary = ordinal;
   ctx.state.epoch += 1;
   await save(ctx);
@@ -92,10 +107,7 @@ async function fence(ctx: OperationContext, i: InstanceView, reason: string, res
     return;
   }
   try {
-    await on(ctx, i, async (s) => {
-      await sql.killClientSessions(s);
-      await sql.setReadOnly(s, true);
-    }, 2000);
+    await on(ctx, i, 2000).makeReadOnly();
     ctx.platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${i.ordinal} made read-only: ${reason}` });
   } catch (err) {
     ctx.log.warn({ ordinal: i.ordinal, err: (err as Error).message }, 'fence by SQL failed; restarting the instance');
@@ -116,26 +128,36 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
   ctx.fault('failover:routed-away');
 
   // Fence: no replica may receive (and so acknowledge) anything more from the old primary.
+  // In parallel: against a frozen primary each STOP SLAVE waits for its kill connection.
   let snap = await ctx.observe();
-  for (const i of snap.instances) {
-    if (i.ordinal === op.from || i.provisioning) continue;
-    if (i.status?.replication) await on(ctx, i, sql.stopReceiving);
+  await Promise.all(snap.instances.map(async (i) => {
+    if (i.ordinal === op.from || i.provisioning) return;
+    if (i.status?.replication) await on(ctx, i, FENCE_DEADLINE_MS).stopReceiving();
     else if (!i.status && i.processRunning !== false) throw new Error(`cannot fence instance ${i.ordinal}: ${i.error}`);
-  }
+  }));
   const old = byOrdinal(snap, op.from);
   if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
-  // A silent old primary may only be frozen. Where the platform can, it is killed now, so
-  // that it never answers again as a writable primary (it restarts read-only).
-  if (old && !old.status && old.processRunning !== false && op.to === undefined) {
+  // A silent old primary may only be frozen, or be recovering a tail it must not keep if
+  // another instance takes over. Where the platform can, it is killed now; it starts again
+  // once the new primary is recorded, rolling its unacknowledged tail back.
+  if (old && !old.status && old.processRunning !== false && op.to !== op.from) {
     await platform.restart(op.from);
-    platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${op.from} (unreachable old primary) killed; it restarts read-only` });
+    platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${op.from} (unreachable old primary) killed; it restarts read-only once the new primary is recorded` });
   }
   ctx.fault('failover:fenced');
 
   snap = await ctx.observe(); // received positions are final now
   if (op.to === undefined) {
     const choice = pickCandidate(state, snap, op.from);
-    if (!choice.ok) throw new Error(`failover: ${choice.reason}`);
+    if (!choice.ok) {
+      // Nobody else can take over: the failed primary, which holds at least what it
+      // acknowledged, is the only safe choice. It is let back up (keeping its tail).
+      if (byOrdinal(snap, op.from)?.status) throw new Error(`failover: ${choice.reason}`);
+      op.to = op.from;
+      state.operation = op;
+      await save(ctx);
+      throw new Error(`failover: ${choice.reason}; waiting for instance ${op.from} to restart and take over again`);
+    }
     op.to = choice.ordinal;
     state.operation = op;
     await save(ctx);
@@ -148,19 +170,21 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
   // in GTID mode a restart discards the relay log (MDEV-4698).
   const received = target.status.replication?.received;
   if (received && received.size > 0) {
-    const done = await on(ctx, target, (s) => sql.waitForGtid(s, formatGtids(received.values()), CATCH_UP_SECONDS), (CATCH_UP_SECONDS + 5) * 1000);
+    const done = await on(ctx, target, (CATCH_UP_SECONDS + 5) * 1000).waitForGtid(formatGtids(received.values()), CATCH_UP_SECONDS);
     if (!done) throw new Error(`failover: candidate ${op.to} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
   }
   ctx.fault('failover:caught-up');
 
-  await recordPrimary(ctx, op.to, op.to !== op.from ? 'failover' : undefined);
+  await recordPrimary(ctx, op.to, op.to !== op.from ? 'failover' : 'recovery');
   ctx.fault('failover:recorded');
-  await on(ctx, target, (s) => sql.promote(s, ctx.policy.semiSync && ctx.policy.replicas > 1));
+  await on(ctx, target).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
   ctx.fault('failover:promoted');
   snap = await ctx.observe();
   await repointAll(ctx, snap, op.to, [op.from]);
   await finish(ctx, snap);
-  platform.event({ type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
+  platform.event(op.to === op.from
+    ? { type: 'Warning', reason: 'PrimaryRecovered', message: `instance ${op.to} is the primary again: it restarted holding every transaction the others hold (${op.reason})` }
+    : { type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
 }
 
 async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promise<void> {
@@ -178,18 +202,14 @@ async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promi
   if (state.primary === op.from) {
     const old = byOrdinal(snap, op.from);
     if (!old?.status) return abortSwitchover(ctx, op, `primary ${op.from} is unreachable`);
-    const position = await on(ctx, old, async (s) => {
-      await sql.setReadOnly(s, true);
-      await sql.killClientSessions(s);
-      return String(await s.value('SELECT @@gtid_binlog_pos'));
-    });
+    const position = await on(ctx, old).makeReadOnly();
     ctx.fault('switchover:read-only');
-    const caughtUp = await on(ctx, target, (s) => sql.waitForGtid(s, position, SWITCHOVER_CATCH_UP_SECONDS), (SWITCHOVER_CATCH_UP_SECONDS + 5) * 1000);
+    const caughtUp = await on(ctx, target, (SWITCHOVER_CATCH_UP_SECONDS + 5) * 1000).waitForGtid(position, SWITCHOVER_CATCH_UP_SECONDS);
     if (!caughtUp) return abortSwitchover(ctx, op, `instance ${op.to} did not catch up within ${SWITCHOVER_CATCH_UP_SECONDS} s`);
     await recordPrimary(ctx, op.to, 'switchover');
   }
   ctx.fault('switchover:recorded');
-  await on(ctx, target, (s) => sql.promote(s, ctx.policy.semiSync && ctx.policy.replicas > 1));
+  await on(ctx, target).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
   snap = await ctx.observe();
   await repointAll(ctx, snap, op.to, []);
   await finish(ctx, snap);
@@ -199,7 +219,7 @@ async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promi
 async function abortSwitchover(ctx: OperationContext, op: SwitchoverOperation, why: string): Promise<void> {
   const snap = await ctx.observe();
   const old = byOrdinal(snap, op.from);
-  if (ctx.state.primary === op.from && old?.status) await on(ctx, old, (s) => sql.setReadOnly(s, false));
+  if (ctx.state.primary === op.from && old?.status) await on(ctx, old).makeWritable();
   delete ctx.state.operation;
   await save(ctx);
   await finish(ctx, snap);
@@ -207,9 +227,17 @@ async function abortSwitchover(ctx: OperationContext, op: SwitchoverOperation, w
   throw new Error(`switchover to ${op.to} aborted: ${why}`);
 }
 
-async function recordPrimary(ctx: OperationContext, ordinal: number, kind?: 'failover' | 'switchover'): Promise<void> {
+async function recordPrimary(ctx: OperationContext, ordinal: number, kind: 'failover' | 'switchover' | 'recovery'): Promise<void> {
   const { state } = ctx;
-  if (state.primary === ordinal) return;
+  if (state.primary === ordinal) {
+    const op = state.operation;
+    if (kind === 'recovery' && op?.kind === 'failover' && !op.recovered) {
+      op.recovered = true;
+      state.recoveries += 1;
+      await save(ctx);
+    }
+    return;
+  }
   state.primary = ordinal;
   state.epoch += 1;
   if (kind === 'failover') {
@@ -229,7 +257,7 @@ async function repointAll(ctx: OperationContext, snap: Snapshot, primary: number
       // A returning old primary is checked for errant transactions by the loop first.
       .filter((i) => !oldPrimaries.includes(i.ordinal))
       .map((i) =>
-        on(ctx, i, (s) => sql.replicateFrom(s, source)).catch((err) =>
+        on(ctx, i).replicateFrom(source).catch((err) =>
           ctx.log.warn({ ordinal: i.ordinal, err: (err as Error).message }, 'repoint failed; the loop will retry'),
         ),
       ),

@@ -1,6 +1,8 @@
 // Who receives client traffic. The read-write route is the recorded primary and nothing
-// else; during a failover or switchover it is nobody, so no client can write to the old
-// primary once promotion is under way.
+// else, and only while it is writable: a primary that restarted comes back read-only and
+// may lack acknowledged commits (until the loop has checked it), so reads through the
+// read-write endpoint must not see it. During a failover or switchover it is nobody, so no
+// client can write to the old primary once promotion is under way.
 import { replicatesFrom } from './topology.js';
 import type { ClusterState, InstanceView, Policy, Role, Snapshot } from './types.js';
 
@@ -25,9 +27,20 @@ export function replicaHealthy(policy: Policy, state: ClusterState, snap: Snapsh
 }
 
 export function computeRoutes(policy: Policy, state: ClusterState, snap: Snapshot): Routes {
-  const readWrite = state.operation || state.primary === null ? null : state.primary;
+  const readWrite = state.operation || state.primary === null || !mayWrite(snap.instances.find((i) => i.ordinal === state.primary)) ? null : state.primary;
   const replicas = snap.instances.filter((i) => replicaHealthy(policy, state, snap, i)).map((i) => i.ordinal);
   return { readWrite, readOnly: replicas.length > 0 ? replicas : readWrite === null ? [] : [readWrite] };
+}
+
+/**
+ * A primary that crashed (nothing listens, or its process is gone) loses its route at once:
+ * it will come back read-only and possibly without acknowledged commits. One that is merely
+ * unreachable (a blip: frozen, slow) keeps it, so a short pause cuts no client connection.
+ */
+function mayWrite(primary: InstanceView | undefined): boolean {
+  if (!primary) return false;
+  if (primary.status) return !primary.status.readOnly;
+  return !primary.refused && primary.processRunning !== false;
 }
 
 export function roleOf(state: ClusterState, i: InstanceView): Role {

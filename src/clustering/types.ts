@@ -42,6 +42,8 @@ export interface FailoverOperation {
   to?: number;
   reason: string;
   startedAt: number;
+  /** Counted as a recovery (`to` is `from`), so a resumed operation does not count it twice. */
+  recovered?: boolean;
 }
 
 export interface SwitchoverOperation {
@@ -65,7 +67,11 @@ export interface ClusterState {
   epoch: number;
   failovers: number;
   switchovers: number;
+  /** Failovers that promoted the failed primary itself again (it restarted holding the most). */
+  recoveries: number;
   lastFailoverAt?: number;
+  /** When every instance was last seen healthy after the last failover: ends its anti-flapping hold. */
+  lastRecoveredAt?: number;
   operation?: Operation;
   quarantined: Record<string, Quarantine>;
   /** The primary's gtid_binlog_state when last seen: the reference for errant checks at failover. */
@@ -73,13 +79,17 @@ export interface ClusterState {
 }
 
 export function initialState(): ClusterState {
-  return { primary: null, epoch: 0, failovers: 0, switchovers: 0, quarantined: {} };
+  return { primary: null, epoch: 0, failovers: 0, switchovers: 0, recoveries: 0, quarantined: {} };
 }
 
 export type Action =
-  | { kind: 'none'; reason?: string }
+  /** `blocked`: the primary failed but no failover can run now (its server may restart in place). */
+  | { kind: 'none'; reason?: string; blocked?: boolean }
+  /** Something a person must look at; nothing is done about it automatically. */
+  | { kind: 'alert'; reason: string }
   | { kind: 'bootstrap'; ordinal: number }
-  | { kind: 'failover'; from: number; reason: string; resume?: FailoverOperation }
+  /** `to`: chosen up front (the failed primary itself, restarted holding the most). */
+  | { kind: 'failover'; from: number; reason: string; to?: number; resume?: FailoverOperation }
   | { kind: 'switchover'; from: number; to: number; resume?: SwitchoverOperation }
   | { kind: 'fence'; ordinal: number; reason: string; restart: boolean }
   | { kind: 'quarantine'; ordinal: number; errant: string }

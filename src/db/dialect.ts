@@ -82,6 +82,11 @@ export async function stopReceiving(s: Session): Promise<void> {
   await s.query('STOP SLAVE IO_THREAD');
 }
 
+/** Neither receive nor apply: a quarantined replica acknowledges nothing. */
+export async function stopReplication(s: Session): Promise<void> {
+  await s.query('STOP SLAVE');
+}
+
 /** Wait until everything received has been applied; true when done, false on timeout. */
 export async function waitForGtid(s: Session, position: string, timeoutSeconds: number): Promise<boolean> {
   if (!position) return true;

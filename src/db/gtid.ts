@@ -90,6 +90,24 @@ export function errantGtids(instance: GtidState, reference: GtidState, trusted: 
   return errant;
 }
 
+/**
+ * The entries of `want` that an instance with binlog state `have` lacks. An entry counts as
+ * held when the instance received it into its relay log (`received`, the last GTID per
+ * domain from the same server): applying the relay log brings it in. Servers in `ignore`
+ * are skipped (a primary whose tail the instance is about to wait for).
+ */
+export function lackedGtids(have: GtidState, received: GtidPosition, want: GtidState, ignore: ReadonlySet<number> = new Set()): Gtid[] {
+  const out: Gtid[] = [];
+  for (const [key, g] of want) {
+    if (ignore.has(g.server)) continue;
+    if ((have.get(key)?.seq ?? 0) >= g.seq) continue;
+    const r = received.get(g.domain);
+    if (r && r.server === g.server && r.seq >= g.seq) continue;
+    out.push(g);
+  }
+  return out;
+}
+
 /** Transactions (counted by sequence number) that a has beyond b, summed over domains. */
 export function transactionsAhead(a: GtidPosition, b: GtidPosition): number {
   let n = 0;

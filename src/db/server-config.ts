@@ -26,6 +26,12 @@ export interface InstancePlacement {
   user?: string;
   /** Sandbox default: small buffers so three instances fit on a laptop. */
   small?: boolean;
+  /**
+   * Every start rolls back the binary log's prepared tail (init_rpl_role=SLAVE). Only where
+   * the platform cannot choose per start (Kubernetes today); the sandbox passes
+   * --init-rpl-role per start instead (clustering/start-mode.ts says when).
+   */
+  truncateTailOnStart?: boolean;
 }
 
 export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): string {
@@ -58,11 +64,14 @@ export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): st
     // Roles: everyone starts read-only and not replicating; the HA loop decides.
     ['read_only', 'ON'],
     ['skip_slave_start', 'ON'],
-    ['init_rpl_role', 'SLAVE'],
+    ...(at.truncateTailOnStart ? ([['init_rpl_role', 'SLAVE']] as Array<[string, string]>) : []),
     ['rpl_semi_sync_slave_enabled', spec.semiSync.enabled ? 'ON' : 'OFF'],
     ['rpl_semi_sync_master_enabled', 'OFF'],
     ['rpl_semi_sync_master_wait_point', 'AFTER_SYNC'],
     ['rpl_semi_sync_master_timeout', spec.semiSync.timeoutSeconds * 1000],
+    // STOP SLAVE (the failover's fence) connects to the primary to kill the dump thread and
+    // waits this long when the primary is frozen (default 5 s).
+    ['rpl_semi_sync_slave_kill_conn_timeout', 1],
     // Replicas notice a silent primary within the detection window (with 0.5 s heartbeats).
     ['slave_net_timeout', spec.failover.detectionWindowSeconds],
     ['skip_name_resolve', 'ON'],

@@ -16,6 +16,7 @@ interface Case {
   want: number | RegExp;
   /** The position the chosen instance holds. */
   position?: string;
+  preferFailed?: boolean;
 }
 
 const cases: Case[] = [
@@ -48,10 +49,35 @@ const cases: Case[] = [
     want: 1,
   },
   {
-    name: 'a quarantined replica is never chosen, even if ahead',
+    name: 'a quarantined replica is never chosen; the candidate must hold what it received',
+    state: { quarantined: quarantine(1) },
+    instances: [refused(0), fenced(1, '0-1-100'), fenced(2, '0-1-95', '0-1-101')],
+    want: 2,
+  },
+  {
+    name: 'what a quarantined replica received (and may have acknowledged) nobody holds: refused',
     state: { quarantined: quarantine(1) },
     instances: [refused(0), fenced(1, '0-1-100'), fenced(2, '0-1-95')],
-    want: 2,
+    want: /quarantined instance 1 received up to 0-1-100, which no candidate holds/,
+  },
+  {
+    name: 'a candidate lacking history another holds (lost seeded state) is not chosen',
+    state: { primaryBinlogState: '0-1-100,0-2-50' },
+    instances: [refused(0), fenced(1, '0-1-100', '0-1-100', '0-1-100'), fenced(2, '0-1-99', '0-1-99', '0-1-99,0-2-50')],
+    want: /diverged histories/,
+  },
+  {
+    name: 'the failed primary tail received but not applied counts as held',
+    state: { primaryBinlogState: '0-1-100' },
+    instances: [refused(0), fenced(1, '0-1-100', '0-1-104', '0-1-100'), fenced(2, '0-1-103', '0-1-103', '0-1-103')],
+    want: 1,
+    position: '0-1-104',
+  },
+  {
+    name: 'preferring the failed primary (a held-back failover): it wins ties',
+    instances: [primary(0, { readOnly: true }), fenced(1, '0-1-100'), fenced(2, '0-1-100')],
+    preferFailed: true,
+    want: 0,
   },
   {
     name: 'a provisioning instance is never chosen',
@@ -91,14 +117,14 @@ const cases: Case[] = [
     name: 'diverged domains: nobody covers everybody',
     state: { primaryBinlogState: '0-1-100,1-1-4' },
     instances: [refused(0), fenced(1, '0-1-101,1-1-5'), fenced(2, '0-1-100,1-1-6')],
-    want: /diverged domains/,
+    want: /diverged histories/,
   },
 ];
 
 test('pickCandidate', async (t) => {
   for (const c of cases) {
     await t.test(c.name, () => {
-      const choice = pickCandidate(clusterState(c.state), snapshot(c.instances), 0);
+      const choice = pickCandidate(clusterState(c.state), snapshot(c.instances), 0, c.preferFailed);
       if (typeof c.want === 'number') {
         assert.ok(choice.ok, JSON.stringify(choice));
         assert.equal(choice.ordinal, c.want);

@@ -16,6 +16,7 @@ import type { ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
 import type { Logger } from '../../clustering/operations.js';
+import type { StartMode } from '../../clustering/start-mode.js';
 
 interface Slot {
   pid?: number;
@@ -26,11 +27,17 @@ interface Slot {
   nextStartAt: number;
   startedAt?: number;
   removing?: boolean;
+  /** Its server exited on its own while it was the recorded primary (see start-mode.ts). */
+  crashedAsPrimary?: boolean;
+  /** Why its start is held back, once logged. */
+  held?: string;
 }
 
 export interface FleetHooks {
   /** A replica that can serve a clone now, or the primary; undefined if none. */
   donor(): number | undefined;
+  /** How the server may start now: keep its binary log's tail, truncate it, or wait. */
+  startMode(ordinal: number, crashedAsPrimary: boolean): { mode: StartMode; why: string };
   /** The primary must go (scale down): switch over first. */
   movePrimaryAway(): Promise<void>;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
@@ -133,7 +140,7 @@ export class Fleet {
     }));
     const pid = this.pid(o);
     if (pid) {
-      await this.forgetInitFileOnceUp(o);
+      await this.forgetInitFileOnceRun(o);
       return;
     }
     if (Date.now() < s.nextStartAt) return;
@@ -142,20 +149,29 @@ export class Fleet {
       void this.provision(o, fresh);
       return;
     }
-    this.launch(o);
+    const { mode, why } = this.hooks.startMode(o, s.crashedAsPrimary === true);
+    if (mode === 'hold') {
+      if (s.held !== why) this.log.warn({ ordinal: o, why }, 'start held back');
+      s.held = why;
+      return;
+    }
+    s.held = undefined;
+    s.crashedAsPrimary = false;
+    this.launch(o, mode === 'truncate', why);
   }
 
-  private launch(o: number): void {
+  private launch(o: number, truncateTail = false, why = 'new data'): void {
     const s = this.slot(o);
     const init = this.paths.initFile(o);
-    const started = startMariadbd(this.paths, o, existsSync(init) ? init : undefined);
+    const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, truncateTail });
     s.pid = started.pid;
     s.startedAt = Date.now();
-    this.log.info({ ordinal: o, pid: started.pid }, 'mariadbd started');
+    this.log.info({ ordinal: o, pid: started.pid, truncateTail, why }, 'mariadbd started');
     void started.exited.then((code) => {
       if (s.pid !== started.pid) return;
       s.pid = undefined;
       if (this.stopped || s.removing) return;
+      s.crashedAsPrimary = this.state.primary === o;
       // Restart at once the first time, then back off, like a kubelet's CrashLoopBackOff.
       const upFor = Date.now() - (s.startedAt ?? 0);
       s.crashes = upFor > 60_000 ? 1 : s.crashes + 1;
@@ -165,15 +181,22 @@ export class Fleet {
     });
   }
 
-  /** An init file runs at most once: it is removed as soon as the server answers. */
-  private async forgetInitFileOnceUp(o: number): Promise<void> {
+  /**
+   * An init file runs at most once (a clone's RESET MASTER must never run again), and is
+   * kept until there is proof it ran: mariadbd listens before it reads the file, but
+   * answers SQL only after every statement in it succeeded (a failure ends the process).
+   */
+  private async forgetInitFileOnceRun(o: number): Promise<void> {
     const init = this.paths.initFile(o);
-    if (existsSync(init) && (await portListening(this.port(o)))) {
-      try {
-        unlinkSync(init);
-      } catch {
-        /* already gone */
-      }
+    if (!existsSync(init)) return;
+    const answered = await withSession({ host: '127.0.0.1', port: this.port(o) }, this.secrets.operator, (q) => q.value('SELECT 1'), { deadlineMs: 1000, connectTimeoutMs: 1000 })
+      .then(() => true, () => false);
+    if (!answered) return;
+    try {
+      unlinkSync(init);
+      this.log.info({ ordinal: o }, 'the server ran its init file; removed it');
+    } catch {
+      /* already gone */
     }
   }
 

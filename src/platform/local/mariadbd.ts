@@ -35,11 +35,18 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
-export function startMariadbd(paths: ClusterPaths, ordinal: number, initFile?: string): Started {
+export interface StartOptions {
+  initFile?: string;
+  /** Roll back the binary log's prepared tail in crash recovery (see clustering/start-mode.ts). */
+  truncateTail?: boolean;
+}
+
+export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartOptions = {}): Started {
   const dir = paths.instanceDir(ordinal);
   const out = openSync(join(dir, 'mariadbd.out'), 'a');
   const args = [`--defaults-file=${paths.config(ordinal)}`];
-  if (initFile) args.push(`--init-file=${initFile}`);
+  if (opts.initFile) args.push(`--init-file=${opts.initFile}`);
+  if (opts.truncateTail) args.push('--init-rpl-role=SLAVE');
   const child = spawn(MARIADBD, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();

@@ -23,6 +23,8 @@ export interface LocalStatus {
   credentials: { user: string; database: string; passwordFile: string };
   instances: InstanceStatus[];
   failovers: number;
+  /** Failovers that promoted the failed primary itself again (after a crash of every instance, say). */
+  recoveries: number;
   switchovers: number;
   message?: string;
   routes: { readWrite: number | null; readOnly: number[] };
@@ -64,6 +66,7 @@ export function buildStatus(
       };
     }),
     failovers: state.failovers,
+    recoveries: state.recoveries,
     switchovers: state.switchovers,
     message: summary?.message,
     routes: platform.routes,

@@ -9,6 +9,7 @@ import type { MySQLCluster } from '../../api/cluster.js';
 import { faultInjection } from '../../clustering/fault.js';
 import { ClusterLoop } from '../../clustering/loop.js';
 import { policyFrom } from '../../clustering/policy.js';
+import { startMode } from '../../clustering/start-mode.js';
 import { initialState, type ClusterState } from '../../clustering/types.js';
 import { serveControl } from './control.js';
 import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
@@ -55,6 +56,8 @@ export async function supervise(name: string): Promise<void> {
       if (ready?.length) return ready[0].ordinal;
       return state.primary !== null && fleet.pid(state.primary) && summary?.instances.find((i) => i.ordinal === state.primary)?.ready ? state.primary : undefined;
     },
+    startMode: (ordinal, crashedAsPrimary) =>
+      startMode({ ordinal, state, crashedAsPrimary, failoverBlocked: loop?.failoverBlocked() ?? false }),
     movePrimaryAway: async () => {
       await loop?.switchover(undefined).catch((err) => log.warn({ err: err.message }, 'switchover before scale-down failed'));
     },

@@ -1,0 +1,201 @@
+// The real HA loop and operations against the FAKE cluster (fake-cluster.ts): crashes at
+// every recorded step, a crash of everything, a crash inside the anti-flapping hold, a
+// quarantined replica. Invariants after each: every acknowledged commit is on the primary,
+// never two writable servers, never a read-write route to a server that is not writable.
+import { mock, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ClusterLoop } from '../../src/clustering/loop.js';
+import { initialState, type ClusterState, type Policy } from '../../src/clustering/types.js';
+import { formatGtids, type Gtid } from '../../src/db/gtid.js';
+import { FakeCluster } from './fake-cluster.js';
+import { policy } from './fixtures.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+// A virtual clock for Date.now (ticks advance it); real timers are left alone.
+mock.timers.enable({ apis: ['Date'], now: 1_000_000_000 });
+
+class Driver {
+  loop!: ClusterLoop;
+  readonly acked: Gtid[] = [];
+  readonly badRoutes: string[] = [];
+  armed?: string;
+  private died = false;
+
+  constructor(readonly fake: FakeCluster, private readonly pol: Policy) {
+    this.restartLoop(initialState());
+    fake.failoverBlocked = () => this.loop.failoverBlocked();
+  }
+
+  /** A new supervisor: it knows only what was saved. */
+  restartLoop(state: ClusterState = structuredClone(this.fake.saved!)): void {
+    this.fake.routes = { readWrite: null, readOnly: [] }; // a new supervisor's endpoints start empty
+    this.loop = new ClusterLoop(this.fake, this.pol, state, quiet, {
+      tickMs: 0,
+      observeDeadlineMs: 100,
+      db: this.fake.db,
+      fault: (point) => {
+        if (point === this.armed) {
+          this.armed = undefined;
+          this.died = true;
+          throw new Error(`died at ${point}`);
+        }
+      },
+    });
+  }
+
+  async tick(): Promise<void> {
+    mock.timers.tick(250); // the sandbox's tick: backoffs and holds run on this clock
+    this.fake.fleet(this.loop.state);
+    this.fake.pump();
+    await this.loop.tick();
+    // A loop that died keeps nothing in memory: the next supervisor starts from what was saved.
+    if (this.died) {
+      this.died = false;
+      this.restartLoop();
+    }
+    this.fake.pump();
+    const rw = this.fake.routes.readWrite;
+    // A route to a server that is down serves nothing; one to a read-only server serves reads
+    // that may lack acknowledged commits.
+    if (rw !== null && this.fake.server(rw).running && this.fake.server(rw).readOnly) this.badRoutes.push(`read-write routed to ${rw}, which answers read-only`);
+  }
+
+  async until(what: string, ok: () => boolean, ticks = 60): Promise<void> {
+    for (let i = 0; i < ticks; i++) {
+      await this.tick();
+      if (ok()) return;
+    }
+    throw new Error(`not reached within ${ticks} ticks: ${what}; state ${JSON.stringify(this.loop.state)}; ${JSON.stringify(this.loop.summary())}`);
+  }
+
+  running(): Promise<void> {
+    return this.until('every instance healthy', () => this.loop.summary()?.phase === 'Running');
+  }
+
+  write(n = 1): void {
+    for (let i = 0; i < n; i++) {
+      const g = this.fake.write();
+      if (g) this.acked.push(g);
+    }
+  }
+
+  /** Acknowledged commits missing from the recorded primary. */
+  lost(): string {
+    const p = this.fake.server(this.loop.state.primary!);
+    return formatGtids(this.acked.filter((g) => !p.binlog.some((x) => x.server === g.server && x.seq === g.seq)));
+  }
+}
+
+async function healthyCluster(pol: Partial<Policy> = {}): Promise<Driver> {
+  const d = new Driver(new FakeCluster(3), policy({ minFailoverIntervalMs: 0, ...pol }));
+  await d.running();
+  d.write(20);
+  d.fake.pump();
+  return d;
+}
+
+/** The primary writes one commit no replica receives (never acknowledged), then crashes. */
+function crashWithUnacknowledgedTail(d: Driver): void {
+  const p = d.loop.state.primary!;
+  const replicas = d.fake.servers.filter((s) => s.ordinal !== p);
+  replicas.forEach((s) => (s.io = false));
+  assert.equal(d.fake.write(), undefined, 'nobody received it: not acknowledged');
+  replicas.forEach((s) => (s.io = true));
+  d.fake.crash(p);
+}
+
+test('failover: the supervisor dies at every recorded step; one failover, nothing lost, the old primary rejoins', async (t) => {
+  for (const point of ['failover:routed-away', 'failover:fenced', 'failover:chosen', 'failover:caught-up', 'failover:recorded', 'failover:promoted']) {
+    await t.test(point, async () => {
+      const d = await healthyCluster();
+      crashWithUnacknowledgedTail(d);
+      d.armed = point;
+      await d.until('a new primary, every instance healthy', () => d.loop.state.primary !== 0 && d.loop.summary()?.phase === 'Running');
+      assert.equal(d.armed, undefined, `the loop died at ${point}`);
+      assert.equal(d.loop.state.failovers, 1, 'exactly one failover');
+      assert.equal(d.lost(), '', 'no acknowledged commit lost');
+      assert.deepEqual(d.loop.state.quarantined, {}, 'the old primary rolled its unacknowledged tail back and rejoined');
+      assert.deepEqual(d.fake.violations, [], 'never two writable');
+      assert.deepEqual(d.badRoutes, []);
+    });
+  }
+});
+
+test('switchover: the supervisor dies at every recorded step; it finishes, nothing lost', async (t) => {
+  for (const point of ['switchover:read-only', 'switchover:recorded']) {
+    await t.test(point, async () => {
+      const d = await healthyCluster();
+      const first = d.loop;
+      const done = d.loop.switchover(2, 60_000);
+      done.catch(() => {}); // a loop that died never answers
+      d.armed = point;
+      await d.until('instance 2 primary, every instance healthy', () => d.loop.state.primary === 2 && d.loop.summary()?.phase === 'Running');
+      assert.notEqual(d.loop, first, `the loop died at ${point}`);
+      d.write(5);
+      assert.equal(d.lost(), '');
+      assert.equal(d.loop.state.switchovers, 1);
+      assert.deepEqual(d.fake.violations, []);
+    });
+  }
+});
+
+test('a crash of everything keeps commits acknowledged only by a relay log', async (t) => {
+  for (const mode of ['start-mode.ts', 'truncate everywhere (the old rule)'] as const) {
+    await t.test(mode, async () => {
+      const d = await healthyCluster();
+      // Replica 2 lags; the last commit is acknowledged by replica 1's relay log alone and is
+      // prepared, not committed, in the primary's InnoDB.
+      d.fake.server(2).io = false;
+      d.write(1);
+      assert.equal(d.acked.length, 21);
+      for (const s of d.fake.servers) {
+        s.running = false;
+        s.crashedAsPrimary = false; // the supervisor died too: nobody saw who crashed first
+      }
+      if (mode !== 'start-mode.ts') for (const s of d.fake.servers) d.fake.start(s.ordinal, true);
+      d.restartLoop();
+      await d.running();
+      if (mode === 'start-mode.ts') {
+        assert.equal(d.lost(), '', 'no acknowledged commit lost');
+        assert.equal(d.loop.state.recoveries + d.loop.state.failovers, 1, 'the recovery is counted');
+        assert.ok(d.fake.events.some((e) => e.reason === 'PrimaryRecovered' || e.reason === 'FailedOver'), 'and reported');
+      } else {
+        assert.notEqual(d.lost(), '', 'truncating every tail loses the commit (the test can fail)');
+      }
+      assert.deepEqual(d.badRoutes, [], 'no read-write route before a writable primary holds everything');
+    });
+  }
+});
+
+test('a new primary crashing inside the anti-flapping hold restarts in place and takes over again', async () => {
+  const d = await healthyCluster({ minFailoverIntervalMs: 60_000 });
+  crashWithUnacknowledgedTail(d);
+  await d.until('a new primary recorded', () => d.loop.state.primary !== 0 && !d.loop.state.operation);
+  const second = d.loop.state.primary!;
+  d.write(3);
+  d.fake.crash(second); // before the cluster recovered: a flap
+  await d.running();
+  assert.equal(d.loop.state.primary, second, 'the crashed new primary is primary again');
+  assert.equal(d.loop.state.failovers, 1);
+  assert.equal(d.loop.state.recoveries, 1);
+  assert.equal(d.lost(), '');
+  assert.deepEqual(d.badRoutes, [], 'never routed read-write while read-only');
+  assert.deepEqual(d.fake.violations, []);
+
+  // Recovered now: a second, independent failure fails over at once.
+  d.fake.crash(second);
+  await d.until('another primary', () => d.loop.state.primary !== second && d.loop.summary()?.phase === 'Running');
+  assert.equal(d.loop.state.failovers, 2);
+  assert.equal(d.lost(), '');
+});
+
+test('a quarantined replica stops receiving, so it can acknowledge nothing', async () => {
+  const d = await healthyCluster();
+  const errant = d.fake.server(2);
+  errant.binlog.push({ domain: 0, server: 3, seq: 1000 });
+  await d.until('instance 2 quarantined', () => !!d.loop.state.quarantined[2]);
+  assert.equal(errant.io, false, 'its receiver is stopped');
+  d.fake.server(1).frozen = true;
+  assert.equal(d.fake.write(), undefined, 'with the healthy replica frozen, no commit is acknowledged');
+});
