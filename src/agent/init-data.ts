@@ -3,7 +3,7 @@
 // anywhere, initialized empty. The first-start SQL goes to the init file that my.cnf names.
 import { bootstrapSql } from '../db/accounts.js';
 import { cloneInitSql, cloneInto, extractStream } from '../db/backup-tools.js';
-import { hasData, installDatadir } from '../db/datadir.js';
+import { hasData, installDatadir, rollBackPrepared } from '../db/datadir.js';
 import { writeAtomic } from '../db/files.js';
 import type { AgentConfig } from './config.js';
 import { planData } from './donor.js';
@@ -51,7 +51,8 @@ export async function initData(cfg: AgentConfig, say: (line: string) => void): P
       await giveToServer(staging, cfg.initFile);
     },
   );
-  say(`cloned from ${plan.donor}: ${mb(result.bytes)} MB in ${result.seconds.toFixed(1)} s, at GTID ${result.gtid || '(empty)'}`);
+  await rollBackPrepared(cfg.myCnf, cfg.runDir);
+  say(`cloned from ${plan.donor}: ${mb(result.bytes)} MB in ${result.seconds.toFixed(1)} s, at GTID ${result.gtid || '(empty)'}; prepared transactions of the copy rolled back`);
 }
 
 const mb = (bytes: number) => (bytes / 1e6).toFixed(1);

@@ -101,20 +101,18 @@ export interface BankCheck {
 
 /** Reads one instance directly (the operator account) and checks every invariant. */
 export async function checkBank(target: WriteTarget, ordinal: number, report: BankReport): Promise<BankCheck> {
-  const accounts = await target.instanceQuery<{ id: number; balance: number }>(ordinal, 'SELECT id, balance FROM app.accounts');
-  const ledger = await target.instanceQuery<{ id: string; src: number; dst: number; amount: number }>(ordinal, 'SELECT id, src, dst, amount FROM app.ledger');
-  const expected = new Map<number, number>(Array.from({ length: ACCOUNTS }, (_, i) => [i, OPENING]));
-  for (const t of ledger) {
-    expected.set(t.src, expected.get(t.src)! - t.amount);
-    expected.set(t.dst, expected.get(t.dst)! + t.amount);
-  }
+  // One statement is one consistent snapshot: balances and the ledger are compared as of
+  // the same moment while transfers go on.
+  const accounts = await target.instanceQuery<{ id: number; balance: number; net: number }>(ordinal,
+    'SELECT a.id, a.balance, (SELECT COALESCE(SUM(IF(l.dst = a.id, l.amount, -l.amount)), 0) FROM app.ledger l WHERE l.src = a.id OR l.dst = a.id) AS net FROM app.accounts a');
+  const ledger = await target.instanceQuery<{ id: string }>(ordinal, 'SELECT id FROM app.ledger');
   const present = new Set(ledger.map((t) => t.id));
   const ours = (id: string) => id.startsWith(`t${process.pid}-`);
   return {
     lost: [...report.acked].filter((id) => !present.has(id)),
     phantom: [...present].filter((id) => ours(id) && !report.attempted.has(id)),
     total: accounts.reduce((s, a) => s + Number(a.balance), 0),
-    mismatched: accounts.filter((a) => Number(a.balance) !== expected.get(Number(a.id))).map((a) => Number(a.id)),
+    mismatched: accounts.filter((a) => Number(a.balance) !== OPENING + Number(a.net)).map((a) => Number(a.id)),
     rows: ledger.length,
   };
 }

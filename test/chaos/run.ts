@@ -75,8 +75,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         await sleep(1000); // let every client get a write through
         const s = await whole(sb);
         const primary = s.primary!;
-        const vi = await verifyWrites(sb, primary, { acked: inserts.acked, attempted: inserts.attempted, outagesMs: [], errors: 0 });
-        const vb = await checkBank(sb, primary, { acked: bank.acked, attempted: bank.attempted, outages: [] });
+        // Acknowledged before the check reads (a copy: clients go on meanwhile); attempted
+        // as of after it (live: a row the check sees was attempted before it finished).
+        const ackedInserts = new Set(inserts.acked);
+        const ackedTransfers = new Set(bank.acked);
+        const vi = await verifyWrites(sb, primary, { acked: ackedInserts, attempted: inserts.attempted, outagesMs: [], errors: 0 });
+        const vb = await checkBank(sb, primary, { acked: ackedTransfers, attempted: bank.attempted, outages: [] });
         const lost = [...vi.lost, ...vb.lost].filter((k) => !seenLost.has(k));
         const phantom = [...vi.phantom, ...vb.phantom].filter((k) => !seenPhantom.has(k));
         lost.forEach((k) => seenLost.add(k));

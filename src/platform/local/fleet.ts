@@ -9,6 +9,7 @@ import { renderServerConfig } from '../../db/server-config.js';
 import { cloneInitSql, cloneInto, streamBackup } from '../../db/backup-tools.js';
 import { bootstrapSql } from '../../db/accounts.js';
 import { withSession } from '../../db/connection.js';
+import { rollBackPrepared } from '../../db/datadir.js';
 import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
 import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';
@@ -229,6 +230,7 @@ export class Fleet {
           // First start only: resume replication exactly where the copy ends.
           (r) => writeAtomic(this.paths.initFile(o), cloneInitSql(r), 0o600),
         );
+        await rollBackPrepared(this.paths.config(o), this.paths.instanceDir(o));
         this.hooks.event('Normal', 'Cloned', `instance ${o} cloned from ${donor}: ${(result.bytes / 1e6).toFixed(1)} MB in ${result.seconds.toFixed(1)} s at GTID ${result.gtid || '(empty)'}`);
       }
       s.provisioning = undefined;

@@ -5,11 +5,10 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import { hasData as datadirHasData, installDatadir } from '../../db/datadir.js';
+import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../db/datadir.js';
 import { pidAlive, pidRuns, readPid, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
 
-export const MARIADBD = process.env.ORDINAL_MARIADBD || '/usr/sbin/mariadbd';
 
 export function osUser(): string {
   return userInfo().username;
