@@ -54,7 +54,8 @@ export class Bank {
 
   private async client(): Promise<void> {
     let conn: mysql.Connection | undefined;
-    let failingSince: number | undefined;
+    let failed = false;
+    let lastOk = Date.now();
     while (!this.stopped) {
       const id = `t${process.pid}-${Bank.next++}`;
       const src = Math.floor(Math.random() * ACCOUNTS);
@@ -75,12 +76,11 @@ export class Bank {
         await conn.query({ sql: 'COMMIT', timeout: 15_000 });
         this.acked.add(id);
         this.lastAcked = id;
-        if (failingSince !== undefined) {
-          this.outages.push({ at: failingSince, ms: Date.now() - failingSince });
-          failingSince = undefined;
-        }
+        if (failed) this.outages.push({ at: lastOk, ms: Date.now() - lastOk });
+        failed = false;
+        lastOk = Date.now();
       } catch {
-        failingSince ??= Date.now();
+        failed = true;
         conn?.destroy();
         conn = undefined;
         await sleep(50);

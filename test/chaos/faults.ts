@@ -1,6 +1,8 @@
 // The faults of the reliability matrix (../shared/brief/ha-rules.md), each injected into a
 // running sandbox under load and each returning once the cluster is whole again (every
 // instance healthy), so that the next fault is an independent failure.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { LocalStatus } from '../../src/platform/local/status.js';
 import { sleep, supervisorPidOf, type Sandbox } from '../integration/harness.js';
 
@@ -37,10 +39,12 @@ export async function inject(sb: Sandbox, kind: FaultKind, note: (line: string) 
     }
     case 'crash-in-hold': {
       kill(primaryPid(before));
-      // The new primary fails again before the cluster recovered: the anti-flapping hold.
-      const next = await sb.waitFor('a new writable primary', (s) => s.primary !== before.primary && s.routes.readWrite === s.primary, RECOVERY_DEADLINE_MS);
-      note(`new primary ${next.primary} killed inside the hold`);
-      kill(primaryPid(next));
+      // The new primary fails again before the cluster recovered (the old primary has not
+      // rejoined yet): the anti-flapping hold. Watched on the state file, since `local
+      // status` is too slow to catch that moment on a busy machine.
+      const next = await recordedPrimaryOtherThan(sb, before.primary!);
+      note(`new primary ${next} killed inside the hold`);
+      kill(Number(readFileSync(join(sb.home, 'clusters', sb.name, 'instances', String(next), 'mariadbd.pid'), 'utf8')));
       break;
     }
     case 'supervisor-mid-failover': {
@@ -91,6 +95,21 @@ export async function inject(sb: Sandbox, kind: FaultKind, note: (line: string) 
 /** Every instance healthy; returns the status. */
 export function whole(sb: Sandbox): Promise<LocalStatus> {
   return sb.waitFor('every instance healthy', (s) => sb.healthy(3)(s) && s.routes.readWrite === s.primary, RECOVERY_DEADLINE_MS);
+}
+
+async function recordedPrimaryOtherThan(sb: Sandbox, old: number): Promise<number> {
+  const file = join(sb.home, 'clusters', sb.name, 'state.json');
+  const deadline = Date.now() + RECOVERY_DEADLINE_MS;
+  while (Date.now() < deadline) {
+    try {
+      const state = JSON.parse(readFileSync(file, 'utf8')) as { primary: number | null; operation?: unknown };
+      if (state.primary !== null && state.primary !== old && !state.operation) return state.primary;
+    } catch {
+      /* being replaced */
+    }
+    await sleep(10);
+  }
+  throw new Error(`no primary other than ${old} was recorded`);
 }
 
 async function errantWrite(sb: Sandbox, ordinal: number): Promise<void> {

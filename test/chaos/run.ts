@@ -32,6 +32,8 @@ export interface ChaosResult {
   replicaLagMisses: number;
   reads: number;
   samples: number;
+  /** Samples with two writable answers too far apart in time to be one moment (a frozen instance). */
+  inconclusive: number;
 }
 
 export interface ChaosOptions {
@@ -113,6 +115,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       replicaLagMisses: readers.replicaLagMisses,
       reads: readers.reads,
       samples: watch.samples,
+      inconclusive: watch.inconclusive,
     };
   } catch (err) {
     log(`chaos run failed: ${(err as Error).message}\n${sb.supervisorLogTail(80)}\n${sb.errorLogTails(20)}`);
@@ -136,7 +139,8 @@ export function formatChaos(r: ChaosResult): string {
     ...lines.map(fmt),
     '',
     `failovers ${r.failovers} (+ ${r.recoveries} in-place recoveries), full crashes ${r.fullCrashes}, acknowledged writes ${r.acknowledged}, ` +
-      `reads ${r.reads} (replica-lag misses through the read-only endpoint ${r.replicaLagMisses}, allowed), writable samples ${r.samples}`,
+      `reads ${r.reads} (replica-lag misses through the read-only endpoint ${r.replicaLagMisses}, allowed), writable samples ${r.samples} ` +
+      `(${r.inconclusive} with answers more than ${WritableWatch.SAMPLE_WINDOW_MS} ms apart, not counted)`,
     r.broken.length ? `BROKEN:\n${r.broken.join('\n')}` : 'invariants: bank total and balances intact',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 // Clients that write through the read-write endpoint and remember exactly which writes
 // were acknowledged (COMMIT returned OK), which were attempted, and how long each outage
-// looked from the client's side (first failed write to first good write).
+// looked from the client's side: from the last good write before a failure to the first
+// good write after it (a write that hangs before it fails counts too).
 import mysql from 'mysql2/promise';
 import { sleep } from './harness.js';
 
@@ -59,7 +60,8 @@ export class Writers {
   private async writer(id: number): Promise<void> {
     let conn: mysql.Connection | undefined;
     let seq = 0;
-    let failingSince: number | undefined;
+    let failed = false;
+    let lastOk = Date.now();
     while (!this.stopped) {
       try {
         if (!conn) {
@@ -71,14 +73,13 @@ export class Writers {
         this.attempted.add(key);
         await conn.query({ sql: 'INSERT INTO writes (writer, seq) VALUES (?, ?)', values: [id, seq], timeout: 15_000 });
         this.acked.add(key);
-        if (failingSince !== undefined) {
-          this.outagesMs.push(Date.now() - failingSince);
-          failingSince = undefined;
-        }
+        if (failed) this.outagesMs.push(Date.now() - lastOk);
+        failed = false;
+        lastOk = Date.now();
       } catch (err) {
         this.errors += 1;
         this.lastError = (err as Error).message;
-        failingSince ??= Date.now();
+        failed = true;
         conn?.destroy();
         conn = undefined;
         await sleep(50);
@@ -101,13 +102,17 @@ export async function verifyWrites(sb: WriteTarget, ordinal: number, report: Wri
 
 /**
  * Samples every instance directly, every 100 ms, and records any moment at which more
- * than one instance answered and was writable.
+ * than one instance answered and was writable. A sample whose answers took longer than
+ * SAMPLE_WINDOW_MS is not a moment (a frozen instance answers seconds late, after the world
+ * changed) and is counted apart as inconclusive.
  */
 export class WritableWatch {
   private stopped = false;
   private run?: Promise<void>;
   readonly violations: string[] = [];
   samples = 0;
+  inconclusive = 0;
+  static readonly SAMPLE_WINDOW_MS = 250;
 
   constructor(private readonly sb: WriteTarget, private readonly ordinals: number[]) {}
 
@@ -115,11 +120,12 @@ export class WritableWatch {
     this.sb.background.add(this);
     this.run = (async () => {
       while (!this.stopped) {
+        const started = Date.now();
         const writable = await Promise.all(
           this.ordinals.map(async (o) => {
             try {
               const [r] = await this.sb.instanceQuery<{ ro: number }>(o, 'SELECT @@read_only AS ro');
-              return Number(r.ro) === 0 ? o : undefined;
+              return Number(r.ro) === 0 ? { o, at: Date.now() } : undefined;
             } catch {
               return undefined;
             }
@@ -127,7 +133,11 @@ export class WritableWatch {
         );
         const w = writable.filter((x) => x !== undefined);
         this.samples += 1;
-        if (w.length > 1) this.violations.push(`${new Date().toISOString()}: writable ${w.join(', ')}`);
+        if (w.length > 1) {
+          if (Math.max(...w.map((x) => x.at)) - started <= WritableWatch.SAMPLE_WINDOW_MS) {
+            this.violations.push(`${new Date(started).toISOString()}: writable ${w.map((x) => x.o).join(', ')}`);
+          } else this.inconclusive += 1;
+        }
         await sleep(100);
       }
     })();
