@@ -71,3 +71,25 @@ export function pickCandidate(state: ClusterState, snap: Snapshot, from: number,
   const chosen = safe[0];
   return { ok: true, ordinal: chosen.ordinal, position: held.get(chosen.ordinal)! };
 }
+
+/**
+ * The first primary of a cluster without a recorded one: a new cluster (only instance 0 has
+ * data), or a cluster whose record was lost on kept data (its resource deleted and created
+ * again, its state file removed). Every instance that may be running must answer first; then
+ * the one holding everything the others hold is chosen, the lowest ordinal among equals.
+ */
+export function pickFirstPrimary(snap: Snapshot): { ok: true; ordinal: number } | { ok: false; reason: string } {
+  // A server that may be running, or that has data and will start, may hold the most.
+  const waiting = snap.instances.filter((i) => !i.status && (i.hasData || (!i.provisioning && i.processRunning !== false)));
+  if (waiting.length > 0) return { ok: false, reason: `waiting for instance(s) ${waiting.map((i) => i.ordinal).join(', ')} to answer before choosing the first primary` };
+  const reachable = snap.instances.filter((i) => i.status && !i.provisioning);
+  if (reachable.length === 0) return { ok: false, reason: 'waiting for instance 0 to start' };
+  const held = new Map(reachable.map((i) => [i.ordinal, heldPosition(i)]));
+  const covering = reachable.filter((c) => reachable.every((o) => positionCovers(held.get(c.ordinal)!, held.get(o.ordinal)!) && lackedFrom(c, o).length === 0));
+  if (covering.length === 0) {
+    return { ok: false, reason: `no instance holds every transaction the others hold (${reachable.map((i) => `${i.ordinal}: ${formatGtids(i.status!.binlogState.values()) || 'empty'}`).join('; ')}); a person must decide` };
+  }
+  // A writable one is the primary whose record was lost: keep it. Else the lowest ordinal.
+  covering.sort((a, b) => Number(a.status!.readOnly) - Number(b.status!.readOnly) || a.ordinal - b.ordinal);
+  return { ok: true, ordinal: covering[0].ordinal };
+}

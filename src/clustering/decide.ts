@@ -5,7 +5,7 @@
 // then requested switchovers run, then stray replicas are repointed.
 import { errantGtids, formatGtids } from '../db/gtid.js';
 import { replicaHealthy } from './routing.js';
-import { lackedFrom, pickCandidate } from './candidate.js';
+import { lackedFrom, pickCandidate, pickFirstPrimary } from './candidate.js';
 import { failoverHold } from './flapping.js';
 import { primaryHealth, unfenceable } from './detect.js';
 import { replicatesFrom } from './topology.js';
@@ -35,8 +35,11 @@ export function decide(input: DecideInput): Action {
 
   const view = (o: number | null) => snap.instances.find((i) => i.ordinal === o);
   if (state.primary === null) {
-    const first = view(0);
-    return first?.status ? { kind: 'bootstrap', ordinal: 0 } : { kind: 'none', reason: 'waiting for instance 0 to start' };
+    const first = pickFirstPrimary(snap);
+    if (!first.ok) return { kind: 'none', reason: first.reason };
+    const stray = snap.instances.find((i) => i.ordinal !== first.ordinal && i.status && !i.status.readOnly);
+    if (stray) return { kind: 'fence', ordinal: stray.ordinal, reason: `instance ${stray.ordinal} is writable but instance ${first.ordinal} holds more`, restart: mustRestartToFence(stray) };
+    return { kind: 'bootstrap', ordinal: first.ordinal };
   }
 
   const health = primaryHealth(policy, state, snap);

@@ -91,6 +91,11 @@ export async function execute(ctx: OperationContext, action: Action, snap: Snaps
 
 async function bootstrap(ctx: OperationContext, snap: Snapshot, ordinal: number): Promise<void> {
   const i = byOrdinal(snap, ordinal)!;
+  // A first primary chosen on kept data applies what it received before anything else.
+  const received = i.status?.replication?.received;
+  if (received?.size && !(await on(ctx, i, (CATCH_UP_SECONDS + 5) * 1000).waitForGtid(formatGtids(received.values()), CATCH_UP_SECONDS))) {
+    throw new Error(`instance ${ordinal} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
+  }
   await on(ctx, i).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
   ctx.state.primary = ordinal;
   ctx.state.epoch += 1;

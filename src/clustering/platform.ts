@@ -12,6 +12,8 @@ export interface InstanceTarget {
   peer?: Endpoint;
   processRunning?: boolean;
   provisioning?: boolean;
+  /** The platform's word that it has a data dir (or volume) even if not running now. */
+  hasData?: boolean;
 }
 
 export interface ClusterEvent {

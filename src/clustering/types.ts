@@ -22,6 +22,8 @@ export interface InstanceView {
   processRunning?: boolean;
   /** Being provisioned (cloned/initialized); not part of the topology yet. */
   provisioning?: boolean;
+  /** The platform's word that it has data even while not running (a first primary waits for it). */
+  hasData?: boolean;
   status?: ServerStatus;
   error?: string;
   /** Nothing listened on the port (a crashed or stopped server, not a slow one). */

@@ -38,8 +38,40 @@ const cases: Case[] = [
   },
 
   // Bootstrap.
-  { name: 'bootstrap when no primary and instance 0 reachable', state: { primary: null }, instances: [up(0), down(1), down(2)], want: { kind: 'bootstrap', ordinal: 0 } },
-  { name: 'no bootstrap before instance 0 is reachable', state: { primary: null }, instances: [down(0), replica(1), replica(2)], want: { kind: 'none', reason: /waiting for instance 0/ } },
+  { name: 'bootstrap a new cluster: instance 0, the others not provisioned yet', state: { primary: null }, instances: [up(0, { gtids: '' }), { ...down(1), provisioning: true }, { ...down(2), provisioning: true }], want: { kind: 'bootstrap', ordinal: 0 } },
+  { name: 'no bootstrap before instance 0 is reachable', state: { primary: null }, instances: [down(0), replica(1), replica(2)], want: { kind: 'none', reason: /waiting for instance\(s\) 0 to answer/ } },
+  { name: 'no bootstrap before a server that may run answers', state: { primary: null }, instances: [up(0), down(1), { ...down(2), processRunning: false }], want: { kind: 'none', reason: /waiting for instance\(s\) 1 to answer/ } },
+  { name: 'no bootstrap while an instance with data is not started yet', state: { primary: null }, instances: [up(0), up(1), { ...down(2), processRunning: false, hasData: true }], want: { kind: 'none', reason: /waiting for instance\(s\) 2/ } },
+  {
+    name: 'record lost on kept data: the most advanced instance, not instance 0',
+    state: { primary: null },
+    instances: [up(0, { gtids: '0-1-90' }), up(1, { gtids: '0-1-100' }), up(2, { gtids: '0-1-95' })],
+    want: { kind: 'bootstrap', ordinal: 1 },
+  },
+  {
+    name: 'record lost: a relay log counts, lowest ordinal among equals',
+    state: { primary: null },
+    instances: [up(0, { gtids: '0-1-90' }), replica(1, { io: 'No', received: '0-1-100' }, { gtids: '0-1-99' }), up(2, { gtids: '0-1-100' })],
+    want: { kind: 'bootstrap', ordinal: 1 },
+  },
+  {
+    name: 'record lost while running: the writable instance holding the most stays primary',
+    state: { primary: null },
+    instances: [up(0), primary(1), up(2)],
+    want: { kind: 'bootstrap', ordinal: 1 },
+  },
+  {
+    name: 'record lost: a writable instance that holds less is fenced first',
+    state: { primary: null },
+    instances: [primary(0, { gtids: '0-1-90' }), up(1), up(2)],
+    want: { kind: 'fence', ordinal: 0, restart: true },
+  },
+  {
+    name: 'record lost and histories diverged: a person decides',
+    state: { primary: null },
+    instances: [up(0, { gtids: '0-1-100', binlogState: '0-1-100' }), up(1, { gtids: '0-2-100', binlogState: '0-2-100' })],
+    want: { kind: 'none', reason: /no instance holds every transaction the others hold/ },
+  },
 
   // Failover and what holds it back.
   { name: 'failover when the primary failed', instances: crashed(), want: { kind: 'failover', from: 0, reason: /primary 0 is down/ } },

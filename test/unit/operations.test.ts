@@ -199,3 +199,29 @@ test('a quarantined replica stops receiving, so it can acknowledge nothing', asy
   d.fake.server(1).frozen = true;
   assert.equal(d.fake.write(), undefined, 'with the healthy replica frozen, no commit is acknowledged');
 });
+
+test('a lost record on kept data: the instance holding the most becomes primary, not instance 0', async () => {
+  const d = await healthyCluster();
+  d.loop.switchover(2, 60_000).catch(() => {});
+  await d.until('instance 2 primary', () => d.loop.state.primary === 2 && d.loop.summary()?.phase === 'Running');
+  d.fake.server(0).io = false;
+  d.write(3); // acknowledged by instance 1 only: instance 0 lags
+  d.restartLoop({ ...initialState() }); // the state file is gone
+  await d.running();
+  assert.equal(d.loop.state.primary, 2, 'the writable instance holding the most stays primary');
+  assert.equal(d.lost(), '');
+  assert.deepEqual(d.fake.violations, []);
+});
+
+test('a lost record after a crash of everything: the most advanced, not instance 0', async () => {
+  const d = await healthyCluster();
+  d.fake.server(2).io = false;
+  d.write(3); // instance 1 acknowledges and applies them; 2 lags
+  d.fake.pump();
+  d.fake.server(0).binlog.splice(-3); // and instance 0 lost them: say it was restored from an old copy
+  for (const s of d.fake.servers) s.running = false;
+  d.restartLoop({ ...initialState() });
+  await d.running();
+  assert.equal(d.loop.state.primary, 1);
+  assert.equal(d.lost(), '');
+});

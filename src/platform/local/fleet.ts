@@ -113,6 +113,10 @@ export class Fleet {
     return instancePort(this.ports, ordinal);
   }
 
+  hasData(ordinal: number): boolean {
+    return hasData(this.paths, ordinal);
+  }
+
   provisioning(ordinal: number): { what: string; bytes?: number } | undefined {
     const s = this.slot(ordinal);
     if (s.provisioning) return { what: s.provisioning, bytes: s.cloneBytes };

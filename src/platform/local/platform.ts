@@ -40,6 +40,7 @@ export class LocalPlatform implements Platform {
       endpoint: { host: '127.0.0.1', port: this.fleet.port(o) },
       processRunning: this.fleet.pid(o) !== undefined,
       provisioning: this.fleet.provisioning(o) !== undefined,
+      hasData: this.fleet.hasData(o),
     }));
   }
 
