@@ -10,7 +10,7 @@ import { InvalidSpecError } from '../api/validate.js';
 import type { MySQLCluster } from '../api/cluster.js';
 import type { ClusterState } from '../clustering/types.js';
 import { callControl } from '../platform/local/control.js';
-import { readJson, writeAtomic } from '../platform/local/files.js';
+import { pidAlive, readJson, writeAtomic } from '../platform/local/files.js';
 import { stopProcess, runningPid, sleep } from '../platform/local/mariadbd.js';
 import { ClusterPaths, clustersDir } from '../platform/local/paths.js';
 import { choosePorts, type Ports } from '../platform/local/ports.js';
@@ -155,14 +155,15 @@ async function up(file: string, timeoutSeconds: number, wait: boolean): Promise<
   writeAtomic(paths.spec, stringify(doc));
   ensureSecrets(paths, cluster.spec, specDir);
 
+  let started: number | undefined;
   if (supervisorPid(paths)) {
     await callControl(paths.control, 'POST', '/reload');
   } else {
-    startSupervisor(paths);
+    started = startSupervisor(paths);
   }
   console.log(`${isNew ? 'creating' : 'updating'} cluster ${cluster.metadata.name} (${cluster.spec.replicas} instance(s)); logs: ordinal local logs ${cluster.metadata.name}`);
   if (!wait) return;
-  const s = await waitHealthy(paths, cluster.spec.replicas, timeoutSeconds);
+  const s = await waitHealthy(paths, cluster.spec.replicas, timeoutSeconds, started);
   console.log(`cluster ${s.name} is ${s.phase}: primary is instance ${s.primary}`);
   console.log(`  read-write endpoint: ${s.endpoints.readWrite}`);
   console.log(`  read-only endpoint:  ${s.endpoints.readOnly}`);
@@ -182,7 +183,7 @@ function refuseImmutableChanges(previous: MySQLCluster, next: MySQLCluster, port
   if (errors.length) throw new InvalidSpecError(errors);
 }
 
-function startSupervisor(paths: ClusterPaths): void {
+function startSupervisor(paths: ClusterPaths): number | undefined {
   const log = openSync(paths.supervisorLog, 'a');
   // Same node, same loader flags (tsx in development), same entry script.
   const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'local', 'supervise', paths.name], {
@@ -191,14 +192,17 @@ function startSupervisor(paths: ClusterPaths): void {
     env: process.env,
   });
   child.unref();
+  return child.pid;
 }
 
-async function waitHealthy(paths: ClusterPaths, replicas: number, timeoutSeconds: number): Promise<LocalStatus> {
+/** `started`: the supervisor this command spawned; it may take a while to write its pid file. */
+async function waitHealthy(paths: ClusterPaths, replicas: number, timeoutSeconds: number, started?: number): Promise<LocalStatus> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   const progress = new Progress();
   let last: LocalStatus | undefined;
+  const gone = () => (started !== undefined ? !pidAlive(started) : !supervisorPid(paths));
   while (Date.now() < deadline) {
-    if (!supervisorPid(paths) && Date.now() > deadline - timeoutSeconds * 1000 + 3000) {
+    if (gone()) {
       progress.done();
       throw new Error(`the supervisor exited; see ordinal local logs ${paths.name}\n${tail(paths.supervisorLog, 5)}`);
     }
