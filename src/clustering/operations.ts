@@ -55,7 +55,7 @@ export async function execute(ctx: OperationContext, action: Action, snap: Snaps
     case 'bootstrap':
       return bootstrap(ctx, snap, action.ordinal);
     case 'failover':
-      return failover(ctx, action.resume ?? { kind: 'failover', from: action.from, to: action.to, reason: action.reason, startedAt: snap.now });
+      return failover(ctx, action.resume ?? { kind: 'failover', from: action.from, to: action.to, reason: action.reason, startedAt: snap.now }, snap);
     case 'switchover':
       return switchover(ctx, action.resume ?? { kind: 'switchover', from: action.from, to: action.to, startedAt: snap.now });
     case 'fence':
@@ -121,7 +121,7 @@ async function fence(ctx: OperationContext, i: InstanceView, reason: string, res
   }
 }
 
-async function failover(ctx: OperationContext, op: FailoverOperation): Promise<void> {
+async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snapshot): Promise<void> {
   const { platform, state } = ctx;
   if (!state.operation) {
     state.operation = op;
@@ -131,6 +131,14 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
   ctx.log.warn({ from: op.from, to: op.to, reason: op.reason }, 'failover');
   await platform.route({ readWrite: null, readOnly: [] });
   ctx.fault('failover:routed-away');
+
+  // A silent old primary may only be frozen, or be recovering a tail it must not keep if
+  // another instance takes over. Where the platform can, it is killed first: it starts again
+  // once the new primary is recorded, rolling its unacknowledged tail back. Killing it first
+  // also spares every later step the wait on a frozen server (observations, and the
+  // replicas' kill connection when they stop receiving).
+  const silent = (i: InstanceView | undefined) => !!i && !i.status && i.processRunning !== false && op.to !== op.from;
+  if (silent(byOrdinal(seen, op.from))) await killOldPrimary(ctx, op.from);
 
   // Fence: no replica may receive (and so acknowledge) anything more from the old primary.
   // In parallel: against a frozen primary each STOP SLAVE waits for its kill connection.
@@ -142,13 +150,7 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
   }));
   const old = byOrdinal(snap, op.from);
   if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
-  // A silent old primary may only be frozen, or be recovering a tail it must not keep if
-  // another instance takes over. Where the platform can, it is killed now; it starts again
-  // once the new primary is recorded, rolling its unacknowledged tail back.
-  if (old && !old.status && old.processRunning !== false && op.to !== op.from) {
-    await platform.restart(op.from);
-    platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${op.from} (unreachable old primary) killed; it restarts read-only once the new primary is recorded` });
-  }
+  if (silent(old)) await killOldPrimary(ctx, op.from);
   ctx.fault('failover:fenced');
 
   snap = await ctx.observe(); // received positions are final now
@@ -190,6 +192,11 @@ async function failover(ctx: OperationContext, op: FailoverOperation): Promise<v
   platform.event(op.to === op.from
     ? { type: 'Warning', reason: 'PrimaryRecovered', message: `instance ${op.to} is the primary again: it restarted holding every transaction the others hold (${op.reason})` }
     : { type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
+}
+
+async function killOldPrimary(ctx: OperationContext, ordinal: number): Promise<void> {
+  await ctx.platform.restart(ordinal);
+  ctx.platform.event({ type: 'Warning', reason: 'Fenced', message: `instance ${ordinal} (unreachable old primary) killed; it restarts read-only once the new primary is recorded` });
 }
 
 async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promise<void> {
