@@ -26,6 +26,14 @@ export function lackedFrom(candidate: InstanceView, other: InstanceView, ignore:
   return lackedGtids(candidate.status.binlogState, candidate.status.replication?.received ?? new Map(), other.status.binlogState, ignore);
 }
 
+/** The instances whose held position covers every other's and who lack nothing another holds. */
+function coveringEveryone(instances: InstanceView[]): { held: Map<number, GtidPosition>; covering: InstanceView[] } {
+  const held = new Map(instances.map((i) => [i.ordinal, heldPosition(i)]));
+  const covering = instances.filter((c) =>
+    instances.every((o) => positionCovers(held.get(c.ordinal)!, held.get(o.ordinal)!) && lackedFrom(c, o).length === 0));
+  return { held, covering };
+}
+
 /** `preferFailed`: among equals, the failed primary itself (while a failover is held back). */
 export function pickCandidate(state: ClusterState, snap: Snapshot, from: number, preferFailed = false): CandidateChoice {
   const reference = toState(state.primaryBinlogState ?? '');
@@ -54,9 +62,7 @@ export function pickCandidate(state: ClusterState, snap: Snapshot, from: number,
   if (eligible.length === 0) {
     return { ok: false, reason: `no instance can be promoted${excluded.length ? `: ${excluded.join(', ')}` : ' (none reachable)'}` };
   }
-  const held = new Map(eligible.map((i) => [i.ordinal, heldPosition(i)]));
-  const covering = eligible.filter((c) =>
-    eligible.every((o) => positionCovers(held.get(c.ordinal)!, held.get(o.ordinal)!) && lackedFrom(c, o).length === 0));
+  const { held, covering } = coveringEveryone(eligible);
   if (covering.length === 0) {
     return { ok: false, reason: 'no instance holds every transaction the others hold (diverged histories); a person must decide' };
   }
@@ -84,8 +90,7 @@ export function pickFirstPrimary(snap: Snapshot): { ok: true; ordinal: number } 
   if (waiting.length > 0) return { ok: false, reason: `waiting for instance(s) ${waiting.map((i) => i.ordinal).join(', ')} to answer before choosing the first primary` };
   const reachable = snap.instances.filter((i) => i.status && !i.provisioning);
   if (reachable.length === 0) return { ok: false, reason: 'waiting for instance 0 to start' };
-  const held = new Map(reachable.map((i) => [i.ordinal, heldPosition(i)]));
-  const covering = reachable.filter((c) => reachable.every((o) => positionCovers(held.get(c.ordinal)!, held.get(o.ordinal)!) && lackedFrom(c, o).length === 0));
+  const { covering } = coveringEveryone(reachable);
   if (covering.length === 0) {
     return { ok: false, reason: `no instance holds every transaction the others hold (${reachable.map((i) => `${i.ordinal}: ${formatGtids(i.status!.binlogState.values()) || 'empty'}`).join('; ')}); a person must decide` };
   }

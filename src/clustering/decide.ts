@@ -3,7 +3,7 @@
 // failed primary is replaced, then anything writable besides the primary is fenced,
 // then errant instances are quarantined (before any switchover could promote one),
 // then requested switchovers run, then stray replicas are repointed.
-import { errantGtids, formatGtids } from '../db/gtid.js';
+import { errantGtids, formatGtids, lackedGtids, toState } from '../db/gtid.js';
 import { replicaHealthy } from './routing.js';
 import { lackedFrom, pickCandidate, pickFirstPrimary } from './candidate.js';
 import { failoverHold } from './flapping.js';
@@ -67,8 +67,7 @@ export function decide(input: DecideInput): Action {
     if (errant.length === 0) continue;
     // When every replica holds what the primary lacks, the primary is what is broken
     // (it lost history); quarantining the healthy majority would be the wrong cure.
-    const shared = replicas.length >= 2 && replicas.every((o) => errantGtids(o.status!.binlogState, reference, trusted).length > 0 &&
-      errant.every((g) => (o.status!.binlogState.get(`${g.domain}-${g.server}`)?.seq ?? 0) >= g.seq));
+    const shared = replicas.length >= 2 && replicas.every((o) => lackedGtids(o.status!.binlogState, new Map(), toState(errant)).length === 0);
     if (shared) return { kind: 'alert', reason: `primary ${state.primary} lacks transactions every replica has (${formatGtids(errant)}): it is broken; switch over or rebuild it` };
     return { kind: 'quarantine', ordinal: i.ordinal, errant: formatGtids(errant) };
   }

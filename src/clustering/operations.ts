@@ -92,10 +92,7 @@ export async function execute(ctx: OperationContext, action: Action, snap: Snaps
 async function bootstrap(ctx: OperationContext, snap: Snapshot, ordinal: number): Promise<void> {
   const i = byOrdinal(snap, ordinal)!;
   // A first primary chosen on kept data applies what it received before anything else.
-  const received = i.status?.replication?.received;
-  if (received?.size && !(await on(ctx, i, (CATCH_UP_SECONDS + 5) * 1000).waitForGtid(formatGtids(received.values()), CATCH_UP_SECONDS))) {
-    throw new Error(`instance ${ordinal} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
-  }
+  await applyRelayLog(ctx, i);
   await on(ctx, i).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
   ctx.state.primary = ordinal;
   ctx.state.epoch += 1;
@@ -173,13 +170,7 @@ async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snap
   if (!target?.status) throw new Error(`failover: candidate ${op.to} became unreachable`);
   ctx.fault('failover:chosen');
 
-  // Apply what was received before writing anything new. Replication is not restarted:
-  // in GTID mode a restart discards the relay log (MDEV-4698).
-  const received = target.status.replication?.received;
-  if (received && received.size > 0) {
-    const done = await on(ctx, target, (CATCH_UP_SECONDS + 5) * 1000).waitForGtid(formatGtids(received.values()), CATCH_UP_SECONDS);
-    if (!done) throw new Error(`failover: candidate ${op.to} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
-  }
+  await applyRelayLog(ctx, target);
   ctx.fault('failover:caught-up');
 
   await recordPrimary(ctx, op.to, op.to !== op.from ? 'failover' : 'recovery');
@@ -192,6 +183,18 @@ async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snap
   platform.event(op.to === op.from
     ? { type: 'Warning', reason: 'PrimaryRecovered', message: `instance ${op.to} is the primary again: it restarted holding every transaction the others hold (${op.reason})` }
     : { type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
+}
+
+/**
+ * Wait until an instance about to be promoted applied what it received, before it writes
+ * anything new. Replication is not restarted: in GTID mode that discards the relay log
+ * (MDEV-4698).
+ */
+async function applyRelayLog(ctx: OperationContext, i: InstanceView): Promise<void> {
+  const received = i.status?.replication?.received;
+  if (!received?.size) return;
+  const done = await on(ctx, i, (CATCH_UP_SECONDS + 5) * 1000).waitForGtid(formatGtids(received.values()), CATCH_UP_SECONDS);
+  if (!done) throw new Error(`instance ${i.ordinal} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
 }
 
 async function killOldPrimary(ctx: OperationContext, ordinal: number): Promise<void> {
