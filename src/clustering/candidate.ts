@@ -2,7 +2,7 @@
 // transactions whose received position covers everyone else's, and whose binary log lacks
 // nothing another instance's holds. Readiness does not count (a lagging replica that
 // received everything is the right choice; it catches up first).
-import { errantGtids, formatGtids, lackedGtids, mergePositions, positionCovers, toState, type Gtid, type GtidPosition } from '../db/gtid.js';
+import { errantGtids, formatGtids, lackedGtids, mergePositions, positionCovers, toState, type Gtid, type GtidPosition, type GtidState } from '../db/gtid.js';
 import { serverIdFor } from '../db/server-config.js';
 import type { ClusterState, InstanceView, Snapshot } from './types.js';
 
@@ -76,6 +76,25 @@ export function pickCandidate(state: ClusterState, snap: Snapshot, from: number,
   safe.sort((a, b) => last(a) - last(b) || a.ordinal - b.ordinal);
   const chosen = safe[0];
   return { ok: true, ordinal: chosen.ordinal, position: held.get(chosen.ordinal)! };
+}
+
+/**
+ * Instances that are down now and may have acknowledged commits `candidate` lacks. A replica
+ * acknowledges until the moment it fails, so what it holds is bounded only by the primary's
+ * binary log as seen after it went down (`ceilings`, kept by the loop). One without that
+ * bound (down since before this loop ran, or together with the primary) must answer first.
+ * The failed primary `from` is not asked: what it acknowledged, a replica received.
+ */
+export function downHoldingMore(snap: Snapshot, from: number, candidate: InstanceView, ceilings: ReadonlyMap<number, GtidState>): number[] {
+  const have = candidate.status?.binlogState ?? new Map();
+  const received = candidate.status?.replication?.received ?? new Map();
+  return snap.instances
+    .filter((i) => i.ordinal !== from && i.ordinal !== candidate.ordinal && !i.status && i.hasData !== false)
+    .filter((i) => {
+      const ceiling = ceilings.get(i.ordinal);
+      return !ceiling || lackedGtids(have, received, ceiling).length > 0;
+    })
+    .map((i) => i.ordinal);
 }
 
 /**

@@ -3,9 +3,9 @@
 // failed primary is replaced, then anything writable besides the primary is fenced,
 // then errant instances are quarantined (before any switchover could promote one),
 // then requested switchovers run, then stray replicas are repointed.
-import { errantGtids, formatGtids, lackedGtids, toState } from '../db/gtid.js';
+import { errantGtids, formatGtids, lackedGtids, toState, type GtidState } from '../db/gtid.js';
 import { replicaHealthy } from './routing.js';
-import { lackedFrom, pickCandidate, pickFirstPrimary } from './candidate.js';
+import { downHoldingMore, lackedFrom, pickCandidate, pickFirstPrimary, type CandidateChoice } from './candidate.js';
 import { failoverHold } from './flapping.js';
 import { primaryHealth, unfenceable } from './detect.js';
 import { replicatesFrom } from './topology.js';
@@ -23,6 +23,8 @@ export interface DecideInput {
   requests?: Requests;
   /** When the loop last repointed each instance, so a failing repoint is not hammered. */
   lastRepoint?: ReadonlyMap<number, number>;
+  /** Per down instance, the most it can hold (candidate.ts downHoldingMore). */
+  ceilings?: ReadonlyMap<number, GtidState>;
 }
 
 const REPOINT_BACKOFF_MS = 3000;
@@ -43,7 +45,7 @@ export function decide(input: DecideInput): Action {
   }
 
   const health = primaryHealth(policy, state, snap);
-  if (health.state === 'failed') return failoverAction(policy, state, snap, health.reason);
+  if (health.state === 'failed') return failoverAction(policy, state, snap, health.reason, input.ceilings ?? new Map());
 
   // Anything writable that is not the recorded primary is fenced before anything else.
   for (const i of snap.instances) {
@@ -103,22 +105,30 @@ export function decide(input: DecideInput): Action {
   return { kind: 'none', reason: health.state === 'suspect' ? health.reason : undefined };
 }
 
-function failoverAction(policy: Policy, state: ClusterState, snap: Snapshot, why: string): Action {
+function failoverAction(policy: Policy, state: ClusterState, snap: Snapshot, why: string, ceilings: ReadonlyMap<number, GtidState>): Action {
   const from = state.primary!;
   if (!policy.failoverEnabled) return { kind: 'none', reason: `${why}; automatic failover is disabled`, blocked: true };
   const blocked = unfenceable(state, snap);
   if (blocked.length > 0) {
     return { kind: 'none', reason: `${why}; cannot fence instance(s) ${blocked.map((i) => i.ordinal).join(', ')} (unreachable but maybe running), so no failover`, blocked: true };
   }
-  const choice = pickCandidate(state, snap, from);
+  const choice = coveringTheDown(pickCandidate(state, snap, from), snap, from, ceilings);
   if (!choice.ok) return { kind: 'none', reason: `${why}; ${choice.reason}`, blocked: true };
   const hold = failoverHold(policy, state, snap.now, from, choice.ordinal);
   // The failed primary itself restarted holding more than anyone: it takes over again.
   if (!hold) return choice.ordinal === from ? { kind: 'failover', from, reason: why, to: from } : { kind: 'failover', from, reason: why };
   // Held back: the failed primary itself may still come back and take over again.
-  const again = pickCandidate(state, snap, from, true);
+  const again = coveringTheDown(pickCandidate(state, snap, from, true), snap, from, ceilings);
   if (again.ok && again.ordinal === from) return { kind: 'failover', from, reason: why, to: from };
   return { kind: 'none', reason: `${why}; ${hold}`, blocked: true };
+}
+
+/** A candidate that may lack what a down instance acknowledged is no candidate yet. */
+function coveringTheDown(choice: CandidateChoice, snap: Snapshot, from: number, ceilings: ReadonlyMap<number, GtidState>): CandidateChoice {
+  if (!choice.ok) return choice;
+  const down = downHoldingMore(snap, from, snap.instances.find((i) => i.ordinal === choice.ordinal)!, ceilings);
+  if (down.length === 0) return choice;
+  return { ok: false, reason: `instance(s) ${down.join(', ')} are down and may hold acknowledged commits instance ${choice.ordinal} lacks; waiting for them to answer` };
 }
 
 /**

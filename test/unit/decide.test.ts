@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide, switchoverRefusal, type Requests } from '../../src/clustering/decide.js';
+import { toState } from '../../src/db/gtid.js';
 import type { Action, ClusterState, InstanceView, Policy } from '../../src/clustering/types.js';
 import { ERRANT, LOST, NOW, clusterState, down, failoverOp, healthy, policy, primary, quarantine, refused, replica, snapshot, switchoverOp, up } from './fixtures.js';
 
@@ -16,6 +17,7 @@ interface Case {
   policy?: Partial<Policy>;
   requests?: Requests;
   lastRepoint?: Array<[number, number]>;
+  ceilings?: Array<[number, string]>;
   /** The expected action; `reason` as a RegExp is matched, everything else compared exactly. */
   want: Record<string, unknown> & { kind: Action['kind'] };
 }
@@ -121,8 +123,25 @@ const cases: Case[] = [
     want: { kind: 'none', blocked: true, reason: /cannot fence instance\(s\) 2/ },
   },
   {
-    name: 'a replica known not to run does not block failover',
+    name: 'a replica down with data and no bound on what it holds blocks failover (it may have acknowledged more)',
     instances: [refused(0), replica(1, LOST), down(2, { processRunning: false })],
+    want: { kind: 'none', blocked: true, reason: /instance\(s\) 2 are down and may hold acknowledged commits instance 1 lacks/ },
+  },
+  {
+    name: 'a replica that went down while the primary was at 0-1-90: the candidate at 0-1-100 covers it',
+    instances: [refused(0), replica(1, LOST), down(2, { processRunning: false })],
+    ceilings: [[2, '0-1-90']],
+    want: { kind: 'failover', from: 0 },
+  },
+  {
+    name: 'a replica that went down later than the candidate received: blocked',
+    instances: [refused(0), replica(1, LOST), down(2, { processRunning: false })],
+    ceilings: [[2, '0-1-101']],
+    want: { kind: 'none', blocked: true, reason: /instance\(s\) 2 are down/ },
+  },
+  {
+    name: 'a replica known to have no data does not block failover',
+    instances: [refused(0), replica(1, LOST), { ...down(2, { processRunning: false }), hasData: false }],
     want: { kind: 'failover', from: 0 },
   },
   {
@@ -297,6 +316,7 @@ function run(c: Case): void {
     snap: snapshot(c.instances ?? healthy()),
     requests: c.requests,
     lastRepoint: c.lastRepoint ? new Map(c.lastRepoint) : undefined,
+    ceilings: new Map((c.ceilings ?? []).map(([o, g]) => [o, toState(g)])),
   });
   assertAction(action, c.want);
 }
