@@ -31,7 +31,6 @@ export async function initConfig(cfg: AgentConfig, say: (line: string) => void):
     // No error log file: mariadbd writes to stderr, which is the container's log.
     paths: { datadir: cfg.datadir, socket: cfg.socket, pidFile: cfg.pidFile, initFile: cfg.initFile },
     user: runningAsRoot() ? serverUser() : undefined,
-    truncateTailOnStart: true,
   });
   writeAtomic(cfg.myCnf, myCnf);
   writeAtomic(cfg.clientCnf, renderOptionFile(accounts.operator, { socket: cfg.socket }), 0o600);

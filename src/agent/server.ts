@@ -1,5 +1,6 @@
-// `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes and /status are
-// open; /clone, /binlog-state and /gtid-at hand out the data and need the cluster's agent token.
+// `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes, /status and
+// GET /start-mode are open; /clone, /binlog-state and /gtid-at hand out the data and
+// POST /start-mode may roll a tail back, so they need the cluster's agent token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { rmSync, statSync, truncateSync } from 'node:fs';
 import http from 'node:http';
@@ -10,13 +11,40 @@ import { binlogGtidPos } from '../db/dialect.js';
 import type { AgentConfig } from './config.js';
 import { instanceStatus, localEndpoint, serverAnswers } from './instance-status.js';
 import { operatorCredentials, readSecret } from './secrets.js';
+import { parseDecision, StartGate } from './start-gate.js';
 
 const INIT_FILE_CHECK_MS = 2000;
+/** How long GET /start-mode waits for the operator's word before answering 204. */
+const START_POLL_MS = 10_000;
+const MAX_BODY = 4096;
 
 export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server> {
   let cloning = false;
+  const gate = new StartGate();
 
-  const routes: Record<string, (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void> = {
+  type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
+  const posts: Record<string, Route> = {
+    '/start-mode': async (req, res) => {
+      if (!authorized(req)) return send(res, 401, 'unauthorized\n');
+      let decision;
+      try {
+        decision = parseDecision(await readBody(req));
+      } catch (err) {
+        return send(res, 400, `${(err as Error).message}\n`);
+      }
+      const answered = gate.decide(decision);
+      if (answered > 0) log.info({ mode: decision.mode, why: decision.why }, 'start mode given to the mysql container');
+      send(res, 200, JSON.stringify({ answered }), 'application/json');
+    },
+  };
+  const routes: Record<string, Route> = {
+    '/start-mode': async (req, res) => {
+      const abandoned = new Promise<undefined>((r) => res.on('close', () => r(undefined)));
+      const d = await Promise.race([gate.next(START_POLL_MS), abandoned]);
+      if (res.destroyed) return;
+      if (d) send(res, 200, JSON.stringify(d), 'application/json');
+      else send(res, 204, '');
+    },
     '/healthz': (_req, res) => send(res, 200, 'ok\n'),
     '/ready': async (_req, res) => {
       const up = await serverAnswers(cfg, operatorCredentials(cfg));
@@ -92,7 +120,7 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    const route = req.method === 'GET' ? routes[path] : undefined;
+    const route = req.method === 'GET' ? routes[path] : req.method === 'POST' ? posts[path] : undefined;
     if (!route) return send(res, 404, 'not found\n');
     Promise.resolve(route(req, res)).catch((err: Error) => {
       log.error({ path, err: err.message }, 'request failed');
@@ -124,6 +152,15 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
   });
   log.info({ port: cfg.agentPort, ordinal: cfg.ordinal, peers: cfg.peers }, 'agent listening');
   return server;
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of req) {
+    body += (chunk as Buffer).toString('utf8');
+    if (body.length > MAX_BODY) throw new Error('the body is too large');
+  }
+  return body;
 }
 
 function send(res: http.ServerResponse, code: number, body: string, type = 'text/plain'): void {

@@ -1,5 +1,7 @@
 // The cluster's passwords. Generated once by the operator and kept: re-applying never
-// regenerates one (that would lock replicas and the agent out).
+// regenerates one (that would lock replicas and the agent out). They belong with the data:
+// the Secret is the cluster's (deleted with it) only when its claims are, so a cluster
+// created again on retained claims logs in with the passwords those data dirs hold.
 import { generatePassword } from '../db/accounts.js';
 import { childMeta, namesOf, type Owned } from './names.js';
 
@@ -13,12 +15,13 @@ export function missingSecretValues(existing: Record<string, string> | undefined
   return out;
 }
 
-export function clusterSecret(owner: Owned, values: Partial<Record<SecretKey, string>>) {
+export function clusterSecret(owner: Owned, values: Partial<Record<SecretKey, string>>, opts: { owned: boolean }) {
+  const { ownerReferences, ...meta } = childMeta(owner, namesOf(owner.name, owner.namespace).secrets);
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     type: 'Opaque',
-    metadata: childMeta(owner, namesOf(owner.name, owner.namespace).secrets),
+    metadata: opts.owned ? { ...meta, ownerReferences } : meta,
     data: Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Buffer.from(v as string).toString('base64')])),
   };
 }

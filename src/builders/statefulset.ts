@@ -13,6 +13,18 @@ export interface PodDefaults {
 
 const ORDINAL = ['node', '/opt/ordinal/bin/ordinal.js'];
 
+/**
+ * The mysql container asks for its start mode before every start (agent/start-args.ts). The
+ * wait runs in the background so that the shell, PID 1, can act on SIGTERM while it waits.
+ */
+const START_MYSQL = [
+  'set -e',
+  "trap 'kill $waiter 2>/dev/null; exit 143' TERM INT",
+  `${ORDINAL.join(' ')} agent start-args > /run/mysqld/start-args & waiter=$!`,
+  'wait $waiter',
+  'exec mariadbd --defaults-file=/etc/ordinal/mysql/my.cnf $(cat /run/mysqld/start-args)',
+].join('\n');
+
 const mounts = {
   data: { name: 'data', mountPath: '/var/lib/mysql' },
   conf: { name: 'conf', mountPath: '/etc/ordinal/mysql' },
@@ -36,9 +48,9 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
   const storage = c.spec.storage;
 
   const containers = [
-    container('mysql', ['mariadbd', '--defaults-file=/etc/ordinal/mysql/my.cnf'], {
+    container('mysql', ['sh', '-c', START_MYSQL], {
       ports: [{ name: 'mysql', containerPort: MYSQL_PORT }],
-      volumeMounts: [mounts.data, mounts.conf, mounts.run],
+      volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.run],
       // Ready means "answers SQL"; it never decides who may be promoted (ha-rules.md).
       readinessProbe: { httpGet: { path: '/ready', port: AGENT_PORT }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
       ...resources,

@@ -6,6 +6,7 @@ import { agentConfig } from '../agent/config.js';
 import { initConfig } from '../agent/init-config.js';
 import { initData } from '../agent/init-data.js';
 import { serve } from '../agent/server.js';
+import { awaitStartArgs } from '../agent/start-args.js';
 
 const say = (line: string) => console.log(line);
 
@@ -21,6 +22,17 @@ export function agentCommand(): Command {
     .command('init-data')
     .description('keep the data dir, or clone it from a peer, or initialize it (instance 0 of a new cluster)')
     .action(async () => initData(agentConfig(), say));
+
+  agent
+    .command('start-args')
+    .description("wait for the operator's start mode and print mariadbd's extra arguments (logs go to stderr)")
+    .option('--silence-seconds <n>', 'start keeping the tail after this long without any word from the operator', '30')
+    .action(async (o: { silenceSeconds: string }) => {
+      const silence = Number(o.silenceSeconds);
+      if (!(silence >= 0)) throw new Error('--silence-seconds must be a number of seconds >= 0');
+      const args = await awaitStartArgs(agentConfig(), { silenceMs: silence * 1000, say: (line) => console.error(line) });
+      console.log(args.join(' '));
+    });
 
   agent
     .command('serve')

@@ -1,7 +1,7 @@
 // One long-lived loop per cluster: observe every instance, decide one action, carry it
 // out, route clients, publish a summary. Ticks never overlap, so two failovers can never
 // race; requests (switchover, rebuild) are picked up by the next tick.
-import { formatGtids } from '../db/gtid.js';
+import { formatGtids, type GtidState } from '../db/gtid.js';
 import { sqlConnector, type DbConnector } from '../db/instance-db.js';
 import { decide, switchoverRefusal, type Requests } from './decide.js';
 import { observe } from './observe.js';
@@ -9,6 +9,7 @@ import { execute, type Logger } from './operations.js';
 import type { Platform } from './platform.js';
 import { recoveredNow } from './flapping.js';
 import { computeRoutes } from './routing.js';
+import { startMode } from './start-mode.js';
 import { summarize, type ClusterSummary } from './summary.js';
 import type { Action, ClusterState, Policy, Snapshot } from './types.js';
 
@@ -35,6 +36,9 @@ export class ClusterLoop {
   private running?: Promise<void>;
   private unreachableSince = new Map<number, number>();
   private lastRepoint = new Map<number, number>();
+  /** Per down instance, the writing primary's binary log seen after it went down: the most it can hold. */
+  private ceilings = new Map<number, GtidState>();
+  private seenDown = new Set<number>();
   private requests: Requests = {};
   private waiters: Waiter[] = [];
   private last?: { snap: Snapshot; action: Action; summary: ClusterSummary };
@@ -118,7 +122,8 @@ export class ClusterLoop {
     try {
       const snap = await this.observe();
       await this.rememberPrimaryState(snap);
-      action = decide({ policy: this.policy, state: this.state, snap, requests: this.requests, lastRepoint: this.lastRepoint });
+      this.boundTheDown(snap);
+      action = decide({ policy: this.policy, state: this.state, snap, requests: this.requests, lastRepoint: this.lastRepoint, ceilings: this.ceilings });
       this.last = { snap, action, summary: summarize(this.policy, this.state, snap, action.kind === 'none' ? action.reason : describe(action)) };
       this.report(action);
       if (action.kind !== 'none' && action.kind !== 'alert') this.log.info({ action }, 'acting');
@@ -145,7 +150,19 @@ export class ClusterLoop {
       if (action.kind === 'switchover' && !this.state.operation) this.settle(new Error(message));
       if (this.last) this.last.summary.message = message;
     }
+    this.offerStarts();
     this.settle();
+  }
+
+  /** Every instance whose server is down learns how it may start, from the state as it is now. */
+  private offerStarts(): void {
+    const snap = this.last?.snap;
+    if (!snap || !this.platform.offerStart) return;
+    for (const i of snap.instances) {
+      if (i.status || i.provisioning) continue;
+      const { mode, why } = startMode({ ordinal: i.ordinal, state: this.state, crashedAsPrimary: this.state.primary === i.ordinal, failoverBlocked: this.failoverBlocked() });
+      this.platform.offerStart(i.ordinal, mode, why);
+    }
   }
 
   private settle(error?: Error): void {
@@ -191,6 +208,26 @@ export class ClusterLoop {
     if (text !== this.state.primaryBinlogState) {
       this.state.primaryBinlogState = text;
       await this.platform.saveState(this.state);
+    }
+  }
+
+  /**
+   * A replica acknowledges until it fails, so after it went down the writing primary's binary
+   * log bounds what it holds. The instances of one tick are observed in parallel, so only a
+   * primary seen on a later tick than the first one without an answer was seen after it.
+   */
+  private boundTheDown(snap: Snapshot): void {
+    const p = snap.instances.find((i) => i.ordinal === this.state.primary);
+    const writing = p?.status && !p.status.readOnly && !this.state.operation ? p.status.binlogState : undefined;
+    for (const i of snap.instances) {
+      if (i.status) {
+        this.ceilings.delete(i.ordinal);
+        this.seenDown.delete(i.ordinal);
+        continue;
+      }
+      if (i.ordinal === this.state.primary || this.ceilings.has(i.ordinal)) continue;
+      if (writing && this.seenDown.has(i.ordinal)) this.ceilings.set(i.ordinal, writing);
+      this.seenDown.add(i.ordinal);
     }
   }
 

@@ -3,6 +3,7 @@
 import type { Credentials, Endpoint } from '../db/connection.js';
 import type { ReplicationSource } from '../db/dialect.js';
 import type { Routes } from './routing.js';
+import type { StartMode } from './start-mode.js';
 import type { ClusterState, InstanceView } from './types.js';
 
 export interface InstanceTarget {
@@ -36,5 +37,11 @@ export interface Platform {
   /** Throw away an instance's data and clone it again from a healthy donor. */
   rebuild(ordinal: number): Promise<void>;
   saveState(state: ClusterState): Promise<void>;
+  /**
+   * Tell a down instance how its server may start, where the instance waits to be told
+   * (Kubernetes pods). Called every tick while its server does not answer; never blocks.
+   * The sandbox asks start-mode.ts itself at each start instead.
+   */
+  offerStart?(ordinal: number, mode: StartMode, why: string): void;
   event(e: ClusterEvent): void;
 }

@@ -32,3 +32,9 @@ export function startMode(i: StartInput): { mode: StartMode; why: string } {
   }
   return { mode: 'keep', why: 'it is the recorded primary: its binary log may hold acknowledged commits nobody else has' };
 }
+
+/** mariadbd's extra arguments for a mode that lets it start. */
+export function serverArgs(mode: Exclude<StartMode, 'hold'>): string[] {
+  // A command-line option only: in my.cnf it would apply to every later start too.
+  return mode === 'truncate' ? ['--init-rpl-role=SLAVE'] : [];
+}

@@ -1,5 +1,7 @@
 // One HA loop per MySQLCluster, the same ClusterLoop the sandbox runs, wired to Kubernetes:
 // pods from the informer, labels and deletes through the API, status.ha as the saved state.
+import http from 'node:http';
+import { AGENT_PORT } from '../builders/names.js';
 import type { KubeConfig } from '../kube/types.js';
 import type { MySQLCluster } from '../api/cluster.js';
 import { faultInjection } from '../clustering/fault.js';
@@ -35,11 +37,11 @@ export class ClusterHa {
     private readonly ref: ObjectRef & { namespace: string },
     cluster: MySQLCluster,
     saved: ClusterState | undefined,
-    passwords: { operator: string; replication: string },
+    private readonly secrets: { operator: string; replication: string; agentToken: string },
   ) {
     this.spec = cluster.spec;
     const platform = new KubePlatform(
-      { name: ref.name, namespace: ref.namespace, replicas: () => this.spec.replicas, passwords },
+      { name: ref.name, namespace: ref.namespace, replicas: () => this.spec.replicas, passwords: { operator: secrets.operator, replication: secrets.replication } },
       this.access(),
       deps.log,
     );
@@ -86,7 +88,32 @@ export class ClusterHa {
           await patch([{ op: 'add', path: '/status', value: { ha: state } }]).catch(() => { throw err; });
         }
       },
+      postStartMode: (podIP, body) => postStartMode(podIP, body, this.secrets.agentToken),
       event: (e) => void events.record(this.ref, e.type, e.reason, e.message),
     };
   }
+}
+
+/** POST /start-mode to a pod's agent (agent/server.ts); the number of starts it answered. */
+function postStartMode(podIP: string, body: { mode: string; why: string }, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = http.request({
+      host: podIP, port: AGENT_PORT, path: '/start-mode', method: 'POST', timeout: 2000,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`the agent at ${podIP} answered HTTP ${res.statusCode}`));
+        const answered = Number(/"answered":(\d+)/.exec(text)?.[1] ?? 0);
+        resolve(answered);
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`the agent at ${podIP} did not answer within 2 s`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

@@ -141,7 +141,8 @@ export class ClusterController {
   /** Passwords are generated once and kept; a referenced application password is copied in. */
   private async ensureSecret(owner: Owned, cluster: MySQLCluster): Promise<void> {
     const n = namesOf(owner.name, owner.namespace);
-    const existing = await this.readSecret(owner.namespace, n.secrets);
+    const current = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name: n.secrets, namespace: owner.namespace });
+    const existing = current && decodeSecret(current);
     const given: Partial<Record<SecretKey, string>> = {};
     const ref = cluster.spec.database.passwordSecretRef;
     if (ref) {
@@ -150,15 +151,16 @@ export class ClusterController {
       given.app = app;
     }
     const missing = missingSecretValues(existing, given);
-    if (Object.keys(missing).length === 0) return;
+    const owned = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
+    const ownedNow = (current?.metadata?.ownerReferences as Array<{ uid: string }> | undefined)?.some((r) => r.uid === owner.uid) ?? false;
+    if (Object.keys(missing).length === 0 && owned === ownedNow) return;
     // Apply the whole set: server-side apply drops keys this manager owned but did not send.
-    await this.deps.applier.apply(clusterSecret(owner, { ...existing, ...missing }));
+    await this.deps.applier.apply(clusterSecret(owner, { ...existing, ...missing }, { owned }));
   }
 
   private async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    const s = await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', name, namespace });
-    if (!s) return undefined;
-    return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+    const s = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name, namespace });
+    return s && decodeSecret(s);
   }
 
   private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
@@ -214,10 +216,10 @@ export class ClusterController {
     const running = this.ha.get(key);
     if (running) return running.update(cluster);
     const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
-    if (!secret?.operator || !secret.replication) throw new PhaseError('the cluster Secret has no operator or replication password');
+    if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
     const h = new ClusterHa(
       { kc: this.deps.kc, applier: this.deps.applier, events: this.deps.events, pods: this.deps.pods, log: this.deps.log, tickMs: this.deps.tickMs ?? 500 },
-      ref, cluster, saved, { operator: secret.operator, replication: secret.replication },
+      ref, cluster, saved, { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] },
     );
     this.ha.set(key, h);
     h.loop.start();
@@ -330,4 +332,8 @@ class RefusedSpec extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   }
+}
+
+function decodeSecret(s: KubeObject & { data?: Record<string, string> }): Record<string, string> {
+  return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

@@ -26,12 +26,6 @@ export interface InstancePlacement {
   user?: string;
   /** Sandbox default: small buffers so three instances fit on a laptop. */
   small?: boolean;
-  /**
-   * Every start rolls back the binary log's prepared tail (init_rpl_role=SLAVE). Only where
-   * the platform cannot choose per start (Kubernetes today); the sandbox passes
-   * --init-rpl-role per start instead (clustering/start-mode.ts says when).
-   */
-  truncateTailOnStart?: boolean;
 }
 
 export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): string {
@@ -64,7 +58,8 @@ export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): st
     // Roles: everyone starts read-only and not replicating; the HA loop decides.
     ['read_only', 'ON'],
     ['skip_slave_start', 'ON'],
-    ...(at.truncateTailOnStart ? ([['init_rpl_role', 'SLAVE']] as Array<[string, string]>) : []),
+    // No init_rpl_role here: whether a start may roll back the binary log's prepared tail
+    // is decided per start (clustering/start-mode.ts) and passed on the command line.
     ['rpl_semi_sync_slave_enabled', spec.semiSync.enabled ? 'ON' : 'OFF'],
     ['rpl_semi_sync_master_enabled', 'OFF'],
     ['rpl_semi_sync_master_wait_point', 'AFTER_SYNC'],

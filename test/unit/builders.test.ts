@@ -92,8 +92,11 @@ test('secrets: generated once, kept, given values win', () => {
   assert.notEqual(all.root, all.operator);
   assert.deepEqual(missingSecretValues({ root: 'x', operator: 'y', replication: 'z', app: 'a', exporter: 'e', 'agent-token': 't' }), {});
   assert.deepEqual(Object.keys(missingSecretValues({ root: 'x' })).sort(), SECRET_KEYS.filter((k) => k !== 'root').sort());
-  const s = clusterSecret(owner, { app: 'pw' });
+  const s = clusterSecret(owner, { app: 'pw' }, { owned: true });
   assert.equal(Buffer.from(s.data.app, 'base64').toString(), 'pw');
+  assert.equal((s.metadata as { ownerReferences?: unknown[] }).ownerReferences?.length, 1, 'deleted with the cluster when its claims are');
+  // Retained claims keep their passwords: the Secret outlives the cluster with them.
+  assert.equal('ownerReferences' in clusterSecret(owner, { app: 'pw' }, { owned: false }).metadata, false);
 });
 
 test('PDB in the served policy version', () => {

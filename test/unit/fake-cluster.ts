@@ -1,9 +1,10 @@
 // A FAKE MariaDB cluster in memory, for driving the real HA loop and operations through
 // every step without servers: GTID binary logs, relay logs (lost at a restart, MDEV-4698),
 // the semi-sync acknowledgement (a commit is acknowledged once one replica received it),
-// and crash recovery that keeps or truncates the binary log's prepared tail. It also plays
-// the sandbox's fleet (crashed servers start again as start-mode.ts says) and records
-// every moment two running servers were writable. The real servers are in test/integration.
+// and crash recovery that keeps or truncates the binary log's prepared tail. Stopped servers
+// start again as start-mode.ts says, asked the sandbox's way (the fleet asks at each start)
+// or the Kubernetes way (the loop offers a mode to every down instance, as to a waiting pod).
+// It records every moment two running servers were writable. The real servers are in test/integration.
 import { DbError } from '../../src/db/connection.js';
 import type { ServerStatus } from '../../src/db/dialect.js';
 import { formatGtids, positionCovers, toPosition, toState, type Gtid } from '../../src/db/gtid.js';
@@ -11,7 +12,7 @@ import type { DbConnector, InstanceDb } from '../../src/db/instance-db.js';
 import { serverIdFor } from '../../src/db/server-config.js';
 import type { ClusterEvent, InstanceTarget, Platform } from '../../src/clustering/platform.js';
 import type { Routes } from '../../src/clustering/routing.js';
-import { startMode } from '../../src/clustering/start-mode.js';
+import { startMode, type StartMode } from '../../src/clustering/start-mode.js';
 import type { ClusterState, InstanceView } from '../../src/clustering/types.js';
 
 const PORT = 30000;
@@ -38,6 +39,8 @@ export interface FakeServer {
   crashedAsPrimary: boolean;
   /** Started, still in crash recovery: nothing listens yet (until the next fleet step). */
   recovering?: boolean;
+  /** Cannot start (its machine is gone): stays down until cleared. */
+  stuck?: boolean;
 }
 
 export class FakeCluster implements Platform {
@@ -50,7 +53,7 @@ export class FakeCluster implements Platform {
   /** Whether the loop (the supervisor) reports a blocked failover; set by the test driver. */
   failoverBlocked = () => false;
 
-  constructor(replicas: number) {
+  constructor(replicas: number, readonly startsBy: 'fleet' | 'offers' = 'fleet') {
     this.servers = Array.from({ length: replicas }, (_, o) => ({
       ordinal: o, running: true, frozen: false, readOnly: true, semiSyncPrimary: false, binlog: [], prepared: 0, relay: [],
       io: false, sql: false, crashedAsPrimary: false,
@@ -123,8 +126,9 @@ export class FakeCluster implements Platform {
   /** The fleet: start every stopped server the way start-mode.ts says, or keep it down. */
   fleet(state: ClusterState): void {
     for (const s of this.servers) s.recovering = false;
+    if (this.startsBy === 'offers') return;
     for (const s of this.servers) {
-      if (s.running) continue;
+      if (s.running || s.stuck) continue;
       const { mode } = startMode({ ordinal: s.ordinal, state, crashedAsPrimary: s.crashedAsPrimary, failoverBlocked: this.failoverBlocked() });
       if (mode === 'hold') continue;
       this.start(s.ordinal, mode === 'truncate');
@@ -162,6 +166,11 @@ export class FakeCluster implements Platform {
 
   async rebuild(): Promise<void> {
     throw new Error('rebuild is not modelled by the fake cluster');
+  }
+
+  offerStart(ordinal: number, mode: StartMode): void {
+    const s = this.server(ordinal);
+    if (this.startsBy === 'offers' && !s.running && !s.stuck && mode !== 'hold') this.start(ordinal, mode === 'truncate');
   }
 
   async saveState(state: ClusterState): Promise<void> {

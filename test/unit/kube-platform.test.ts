@@ -35,6 +35,13 @@ class FakeKube implements KubeAccess {
     setTimeout(() => this.claims.set(name, 'new'), 1500);
   }
   async writeHaState() {}
+  offers: string[] = [];
+  slowAgent?: Promise<void>;
+  async postStartMode(ip: string, body: { mode: string }) {
+    this.offers.push(`${ip} ${body.mode}`);
+    await this.slowAgent;
+    return 1;
+  }
   event() {}
 }
 
@@ -81,4 +88,27 @@ test('the fence of last resort deletes the pod without grace', async () => {
   const kube = new FakeKube(['primary', 'replica']);
   await platform(kube).restart(0);
   assert.deepEqual(kube.calls, ['delete pod demo-0 0']);
+});
+
+test("a start mode goes to the pod's IP, one request at a time per pod, never to a pod going away", async () => {
+  const kube = new FakeKube(['primary', 'replica', 'replica']);
+  let answer!: () => void;
+  kube.slowAgent = new Promise((r) => (answer = r));
+  const p = platform(kube);
+  p.offerStart(1, 'truncate', 'primary 0 holds it');
+  p.offerStart(1, 'truncate', 'primary 0 holds it'); // the agent has not answered the first yet
+  kube.podList[2].metadata!.deletionTimestamp = '2026-11-30T00:00:00Z';
+  p.offerStart(2, 'keep', 'x');
+  assert.deepEqual(kube.offers, ['10.0.0.1 truncate']);
+  answer();
+  await new Promise((r) => setImmediate(r));
+  p.offerStart(1, 'hold', 'failover from it');
+  assert.deepEqual(kube.offers, ['10.0.0.1 truncate', '10.0.0.1 hold']);
+});
+
+test('an absent pod whose claim is kept has data: a first primary waits for it', async () => {
+  const kube = new FakeKube(['none']);
+  kube.claims.set('data-demo-1', 'u');
+  const targets = await platform(kube).targets();
+  assert.deepEqual(targets.map((t) => [t.ordinal, t.provisioning ?? false, t.hasData ?? false]), [[0, false, false], [1, true, true], [2, true, false]]);
 });

@@ -7,10 +7,12 @@ const initDone = [{ name: 'init-config', state: { terminated: { exitCode: 0 } } 
 const pod = (status: PodView['status']): PodView => ({ metadata: { name: 'demo-1' }, status });
 
 test('instanceTarget', async (t) => {
-  const cases: Array<{ name: string; pod?: PodView; want: Record<string, unknown> }> = [
-    { name: 'no pod: not running, provisioning, reached by DNS', want: { endpoint: { host: DNS, port: 3306 }, processRunning: false, provisioning: true } },
-    { name: 'cloning (init container running)', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone' }] }), want: { endpoint: { host: '10.244.0.7', port: 3306 }, processRunning: false, provisioning: true } },
-    { name: 'init failed and retrying', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone', state: { terminated: { exitCode: 1 } } }] }), want: { processRunning: false, provisioning: true } },
+  const cases: Array<{ name: string; pod?: PodView; claim?: boolean; want: Record<string, unknown> }> = [
+    { name: 'no pod: not running, provisioning, reached by DNS', want: { endpoint: { host: DNS, port: 3306 }, processRunning: false, provisioning: true, hasData: false } },
+    { name: 'no pod, its claim kept: it has data', claim: true, want: { provisioning: true, hasData: true } },
+    { name: 'in init (a kept volume passes at once): may have data', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone' }] }), want: { endpoint: { host: '10.244.0.7', port: 3306 }, processRunning: false, provisioning: true, hasData: true } },
+    { name: 'init failed and retrying: it had no data', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone', state: { terminated: { exitCode: 1 } } }] }), want: { processRunning: false, provisioning: true, hasData: false } },
+    { name: 'init failed before, running again: no data', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: [initDone[0], { name: 'clone', restartCount: 2 }] }), want: { provisioning: true, hasData: false } },
     { name: 'no IP yet', pod: pod({ initContainerStatuses: initDone }), want: { endpoint: { host: DNS, port: 3306 }, provisioning: true } },
     { name: 'server running', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: initDone, containerStatuses: [{ name: 'mysql', state: { running: {} } }] }), want: { endpoint: { host: '10.244.0.7', port: 3306 }, processRunning: true, provisioning: undefined } },
     { name: 'server crashed (waiting to restart)', pod: pod({ podIP: '10.244.0.7', initContainerStatuses: initDone, containerStatuses: [{ name: 'mysql', state: {} }] }), want: { processRunning: false, provisioning: undefined } },
@@ -18,7 +20,7 @@ test('instanceTarget', async (t) => {
   ];
   for (const c of cases) {
     await t.test(c.name, () => {
-      const got = instanceTarget('demo', 'db', 1, c.pod) as unknown as Record<string, unknown>;
+      const got = instanceTarget('demo', 'db', 1, c.pod, c.claim) as unknown as Record<string, unknown>;
       assert.deepEqual(got.peer, { host: DNS, port: 3306 });
       for (const [k, v] of Object.entries(c.want)) assert.deepEqual(got[k], v, k);
     });

@@ -87,8 +87,12 @@ class Driver {
   }
 }
 
-async function healthyCluster(pol: Partial<Policy> = {}): Promise<Driver> {
-  const d = new Driver(new FakeCluster(3), policy({ minFailoverIntervalMs: 0, ...pol }));
+/** How stopped servers learn their start mode: the sandbox's fleet asks, pods are offered one. */
+const STARTS = ['fleet', 'offers'] as const;
+type StartsBy = (typeof STARTS)[number];
+
+async function healthyCluster(pol: Partial<Policy> = {}, startsBy: StartsBy = 'fleet'): Promise<Driver> {
+  const d = new Driver(new FakeCluster(3, startsBy), policy({ minFailoverIntervalMs: 0, ...pol }));
   await d.running();
   d.write(20);
   d.fake.pump();
@@ -106,9 +110,9 @@ function crashWithUnacknowledgedTail(d: Driver): void {
 }
 
 test('failover: the supervisor dies at every recorded step; one failover, nothing lost, the old primary rejoins', async (t) => {
-  for (const point of ['failover:routed-away', 'failover:fenced', 'failover:chosen', 'failover:caught-up', 'failover:recorded', 'failover:promoted']) {
-    await t.test(point, async () => {
-      const d = await healthyCluster();
+  for (const startsBy of STARTS) for (const point of ['failover:routed-away', 'failover:fenced', 'failover:chosen', 'failover:caught-up', 'failover:recorded', 'failover:promoted']) {
+    await t.test(`${startsBy}: ${point}`, async () => {
+      const d = await healthyCluster({}, startsBy);
       crashWithUnacknowledgedTail(d);
       d.armed = point;
       await d.until('a new primary, every instance healthy', () => d.loop.state.primary !== 0 && d.loop.summary()?.phase === 'Running');
@@ -141,9 +145,10 @@ test('switchover: the supervisor dies at every recorded step; it finishes, nothi
 });
 
 test('a crash of everything keeps commits acknowledged only by a relay log', async (t) => {
-  for (const mode of ['start-mode.ts', 'truncate everywhere (the old rule)'] as const) {
-    await t.test(mode, async () => {
-      const d = await healthyCluster();
+  const modes = [['start-mode.ts', 'fleet'], ['start-mode.ts', 'offers'], ['truncate everywhere (the old rule)', 'fleet']] as const;
+  for (const [mode, startsBy] of modes) {
+    await t.test(`${mode}, ${startsBy}`, async () => {
+      const d = await healthyCluster({}, startsBy);
       // Replica 2 lags; the last commit is acknowledged by replica 1's relay log alone and is
       // prepared, not committed, in the primary's InnoDB.
       d.fake.server(2).io = false;
@@ -168,8 +173,12 @@ test('a crash of everything keeps commits acknowledged only by a relay log', asy
   }
 });
 
-test('a new primary crashing inside the anti-flapping hold restarts in place and takes over again', async () => {
-  const d = await healthyCluster({ minFailoverIntervalMs: 60_000 });
+test('a new primary crashing inside the anti-flapping hold restarts in place and takes over again', async (t) => {
+  for (const startsBy of STARTS) await t.test(startsBy, () => flapInsideHold(startsBy));
+});
+
+async function flapInsideHold(startsBy: StartsBy): Promise<void> {
+  const d = await healthyCluster({ minFailoverIntervalMs: 60_000 }, startsBy);
   crashWithUnacknowledgedTail(d);
   await d.until('a new primary recorded', () => d.loop.state.primary !== 0 && !d.loop.state.operation);
   const second = d.loop.state.primary!;
@@ -188,7 +197,7 @@ test('a new primary crashing inside the anti-flapping hold restarts in place and
   await d.until('another primary', () => d.loop.state.primary !== second && d.loop.summary()?.phase === 'Running');
   assert.equal(d.loop.state.failovers, 2);
   assert.equal(d.lost(), '');
-});
+}
 
 test('a quarantined replica stops receiving, so it can acknowledge nothing', async () => {
   const d = await healthyCluster();
@@ -213,8 +222,12 @@ test('a lost record on kept data: the instance holding the most becomes primary,
   assert.deepEqual(d.fake.violations, []);
 });
 
-test('a lost record after a crash of everything: the most advanced, not instance 0', async () => {
-  const d = await healthyCluster();
+test('a lost record after a crash of everything: the most advanced, not instance 0', async (t) => {
+  for (const startsBy of STARTS) await t.test(startsBy, () => lostRecordAfterCrash(startsBy));
+});
+
+async function lostRecordAfterCrash(startsBy: StartsBy): Promise<void> {
+  const d = await healthyCluster({}, startsBy);
   d.fake.server(2).io = false;
   d.write(3); // instance 1 acknowledges and applies them; 2 lags
   d.fake.pump();
@@ -223,5 +236,39 @@ test('a lost record after a crash of everything: the most advanced, not instance
   d.restartLoop({ ...initialState() });
   await d.running();
   assert.equal(d.loop.state.primary, 1);
+  assert.equal(d.lost(), '');
+}
+
+test('a replica that acknowledged alone and went down with the primary: no failover without it', async (t) => {
+  for (const startsBy of STARTS) await t.test(startsBy, () => downWithThePrimary(startsBy));
+});
+
+async function downWithThePrimary(startsBy: StartsBy): Promise<void> {
+  const d = await healthyCluster({}, startsBy);
+  d.fake.server(1).io = false;
+  d.write(2); // acknowledged by instance 2 alone
+  d.fake.server(1).io = true;
+  const two = d.fake.server(2);
+  d.fake.crash(2);
+  two.stuck = true;
+  d.fake.crash(0); // in the same moment
+  for (let i = 0; i < 40; i++) await d.tick();
+  assert.equal(d.loop.state.failovers, 0, 'instance 1 lacks what 2 acknowledged: no failover to it');
+  assert.match(d.loop.summary()?.message ?? '', /instance\(s\) 2 are down and may hold acknowledged commits/);
+  two.stuck = false;
+  await d.running();
+  assert.equal(d.lost(), '', 'nothing acknowledged lost');
+  assert.deepEqual(d.fake.violations, []);
+}
+
+test('a replica that went down before the primary is bounded by what the primary wrote after it', async () => {
+  const d = await healthyCluster();
+  const two = d.fake.server(2);
+  d.fake.crash(2);
+  two.stuck = true;
+  for (let i = 0; i < 4; i++) await d.tick();
+  d.write(3); // acknowledged by instance 1: 2 cannot hold these
+  d.fake.crash(0);
+  await d.until('a failover to instance 1 without waiting for 2', () => d.loop.state.primary === 1 && !d.loop.state.operation);
   assert.equal(d.lost(), '');
 });

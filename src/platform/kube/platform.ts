@@ -4,6 +4,7 @@
 import { namesOf, ordinalOf, CLUSTER_LABEL } from '../../builders/names.js';
 import type { ClusterEvent, InstanceTarget, Platform } from '../../clustering/platform.js';
 import type { Routes } from '../../clustering/routing.js';
+import type { StartMode } from '../../clustering/start-mode.js';
 import { peerEndpoint } from '../../clustering/topology.js';
 import type { ClusterState, InstanceView } from '../../clustering/types.js';
 import type { Credentials } from '../../db/connection.js';
@@ -22,6 +23,8 @@ export interface KubeAccess {
   deleteClaim(name: string): Promise<void>;
   /** Replace status.ha (removed keys must disappear, so not a merge patch). */
   writeHaState(state: ClusterState): Promise<void>;
+  /** POST a start decision to a pod's agent; resolves with how many starts it answered. */
+  postStartMode(podIP: string, body: { mode: StartMode; why: string }): Promise<number>;
   event(e: ClusterEvent): void;
 }
 
@@ -36,6 +39,8 @@ export class KubePlatform implements Platform {
   private readonly names;
   /** Labels patched per pod uid+name, so an informer lagging behind does not cause re-patching. */
   private patched = new Map<string, string>();
+  /** Pods with a start decision on its way, so a slow agent gets one request at a time. */
+  private offering = new Set<string>();
 
   constructor(
     private readonly opts: KubePlatformOptions,
@@ -58,7 +63,11 @@ export class KubePlatform implements Platform {
   async targets(): Promise<InstanceTarget[]> {
     const pods = this.podsByOrdinal();
     const count = Math.max(this.opts.replicas(), ...[...pods.keys()].map((o) => o + 1));
-    return Array.from({ length: count }, (_, o) => instanceTarget(this.opts.name, this.opts.namespace, o, pods.get(o)));
+    return Promise.all(Array.from({ length: count }, async (_, o) => {
+      const pod = pods.get(o);
+      const claim = pod ? undefined : await this.kube.claimUid(this.names.pvc(o));
+      return instanceTarget(this.opts.name, this.opts.namespace, o, pod, claim !== undefined);
+    }));
   }
 
   operatorCredentials(): Credentials {
@@ -113,6 +122,21 @@ export class KubePlatform implements Platform {
       if (uid && uid !== before) return;
       if (uid === before && this.podsByOrdinal().get(ordinal)) await this.kube.deletePod(this.names.pod(ordinal), 0);
     }
+  }
+
+  offerStart(ordinal: number, mode: StartMode, why: string): void {
+    const pod = this.podsByOrdinal().get(ordinal);
+    const ip = pod?.status?.podIP;
+    const key = `${pod?.metadata?.uid}`;
+    if (!ip || pod?.metadata?.deletionTimestamp || this.offering.has(key)) return;
+    this.offering.add(key);
+    this.kube.postStartMode(ip, { mode, why }).then(
+      (answered) => {
+        if (answered > 0) this.log.info({ pod: pod.metadata?.name, mode, why }, 'start mode given');
+      },
+      // The agent may not listen yet; the next tick offers again.
+      () => {},
+    ).finally(() => this.offering.delete(key));
   }
 
   async saveState(state: ClusterState): Promise<void> {

@@ -9,18 +9,28 @@ export interface PodView {
   metadata?: { name?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string };
   status?: {
     podIP?: string;
-    initContainerStatuses?: Array<{ name: string; state?: { terminated?: { exitCode?: number } } }>;
+    initContainerStatuses?: Array<{ name: string; restartCount?: number; state?: { terminated?: { exitCode?: number } } }>;
     containerStatuses?: Array<{ name: string; ready?: boolean; state?: { running?: unknown } }>;
   };
 }
 
-export function instanceTarget(cluster: string, namespace: string, ordinal: number, pod: PodView | undefined): InstanceTarget {
+/**
+ * `claimExists` is asked only for an absent pod: its kept volume may hold the most, so a
+ * cluster choosing its first primary waits for it (OrderedReady creates pods one by one).
+ */
+export function instanceTarget(cluster: string, namespace: string, ordinal: number, pod: PodView | undefined, claimExists = false): InstanceTarget {
   const peer = { host: namesOf(cluster, namespace).host(ordinal), port: MYSQL_PORT };
   // No pod (yet, or force-deleted): nothing of it can be running or acknowledging writes.
-  if (!pod) return { ordinal, endpoint: peer, peer, processRunning: false, provisioning: true };
-  const initDone = (pod.status?.initContainerStatuses ?? []).every((s) => s.state?.terminated?.exitCode === 0);
+  if (!pod) return { ordinal, endpoint: peer, peer, processRunning: false, provisioning: true, hasData: claimExists };
+  const inits = pod.status?.initContainerStatuses ?? [];
+  const initDone = inits.every((s) => s.state?.terminated?.exitCode === 0);
   const ip = pod.status?.podIP;
-  if (!initDone || !ip) return { ordinal, endpoint: ip ? { host: ip, port: MYSQL_PORT } : peer, peer, processRunning: false, provisioning: true };
+  if (!initDone || !ip) {
+    // init-data passes at once on a volume with data; one that failed had none to keep.
+    const clone = inits.find((s) => s.name === 'clone');
+    const hasData = !(clone && ((clone.restartCount ?? 0) > 0 || (clone.state?.terminated?.exitCode ?? 0) !== 0));
+    return { ordinal, endpoint: ip ? { host: ip, port: MYSQL_PORT } : peer, peer, processRunning: false, provisioning: true, hasData };
+  }
   const mysql = pod.status?.containerStatuses?.find((c) => c.name === 'mysql');
   return { ordinal, endpoint: { host: ip, port: MYSQL_PORT }, peer, processRunning: mysql ? mysql.state?.running !== undefined : undefined };
 }

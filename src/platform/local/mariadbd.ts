@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
+import { serverArgs } from '../../clustering/start-mode.js';
 import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../db/datadir.js';
 import { pidAlive, pidRuns, readPid, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
@@ -45,7 +46,7 @@ export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartO
   const out = openSync(join(dir, 'mariadbd.out'), 'a');
   const args = [`--defaults-file=${paths.config(ordinal)}`];
   if (opts.initFile) args.push(`--init-file=${opts.initFile}`);
-  if (opts.truncateTail) args.push('--init-rpl-role=SLAVE');
+  if (opts.truncateTail) args.push(...serverArgs('truncate'));
   const child = spawn(MARIADBD, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();

@@ -1,0 +1,70 @@
+// `agent start-args`: run by the mysql container before every mariadbd start. Prints the
+// extra arguments for the mode the operator decided (clustering/start-mode.ts), asked of
+// this pod's agent. Holds wait as long as the operator keeps saying hold. With no word at all
+// the server starts keeping its tail: that never loses a commit (at worst the instance comes
+// back errant and is rebuilt), while truncating is only safe on the operator's word.
+import http from 'node:http';
+import { serverArgs } from '../clustering/start-mode.js';
+import type { AgentConfig } from './config.js';
+import type { StartDecision } from './start-gate.js';
+
+export interface StartArgsOptions {
+  /** How long to wait without any word from the operator. */
+  silenceMs: number;
+  say: (line: string) => void;
+}
+
+export async function awaitStartArgs(cfg: AgentConfig, opts: StartArgsOptions): Promise<string[]> {
+  let deadline = Date.now() + opts.silenceMs;
+  let held: string | undefined;
+  let unreachable: string | undefined;
+  for (;;) {
+    if (Date.now() > deadline) {
+      opts.say(`no word from the operator within ${opts.silenceMs / 1000} s: starting with the binary log's tail kept`);
+      return [];
+    }
+    let d: StartDecision | undefined;
+    try {
+      d = await ask(cfg.agentPort);
+      unreachable = undefined;
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (msg !== unreachable) opts.say(`the agent does not answer yet (${msg}); retrying`);
+      unreachable = msg;
+      await new Promise((r) => setTimeout(r, 500));
+      continue;
+    }
+    if (!d) continue;
+    if (d.mode === 'hold') {
+      if (d.why !== held) opts.say(`start held by the operator: ${d.why}`);
+      held = d.why;
+      deadline = Date.now() + opts.silenceMs;
+      continue;
+    }
+    opts.say(`starting mariadbd (${d.mode}): ${d.why}`);
+    return serverArgs(d.mode);
+  }
+}
+
+/** One long poll of GET /start-mode: the decision, or undefined when none came. */
+function ask(port: number): Promise<StartDecision | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/start-mode' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode === 204) return resolve(undefined);
+        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+        try {
+          resolve(JSON.parse(body) as StartDecision);
+        } catch {
+          reject(new Error('the agent answered something that is not JSON'));
+        }
+      });
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code ?? err.message)));
+    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
+  });
+}
