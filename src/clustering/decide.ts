@@ -123,9 +123,13 @@ function failoverAction(policy: Policy, state: ClusterState, snap: Snapshot, why
   return { kind: 'none', reason: `${why}; ${hold}`, blocked: true };
 }
 
-/** A candidate that may lack what a down instance acknowledged is no candidate yet. */
+/**
+ * A candidate that may lack what a down instance acknowledged is no candidate yet. The failed
+ * primary itself, restarted keeping its tail, lacks nothing acknowledged: every commit was in
+ * its binary log before any replica could acknowledge it (AFTER_SYNC).
+ */
 function coveringTheDown(choice: CandidateChoice, snap: Snapshot, from: number, ceilings: ReadonlyMap<number, GtidState>): CandidateChoice {
-  if (!choice.ok) return choice;
+  if (!choice.ok || choice.ordinal === from) return choice;
   const down = downHoldingMore(snap, from, snap.instances.find((i) => i.ordinal === choice.ordinal)!, ceilings);
   if (down.length === 0) return choice;
   return { ok: false, reason: `instance(s) ${down.join(', ')} are down and may hold acknowledged commits instance ${choice.ordinal} lacks; waiting for them to answer` };

@@ -140,6 +140,11 @@ const cases: Case[] = [
     want: { kind: 'none', blocked: true, reason: /instance\(s\) 2 are down/ },
   },
   {
+    name: 'the failed primary restarted (kept its tail) holds everything acknowledged: replicas down without a bound do not block',
+    instances: [primary(0, { readOnly: true }), down(1, { processRunning: false }), down(2, { processRunning: false })],
+    want: { kind: 'failover', from: 0, to: 0 },
+  },
+  {
     name: 'a replica known to have no data does not block failover',
     instances: [refused(0), replica(1, LOST), { ...down(2, { processRunning: false }), hasData: false }],
     want: { kind: 'failover', from: 0 },
