@@ -1,7 +1,8 @@
 // One long-lived loop per cluster: observe every instance, decide one action, carry it
 // out, route clients, publish a summary. Ticks never overlap, so two failovers can never
 // race; requests (switchover, rebuild) are picked up by the next tick.
-import { formatGtids, type GtidState } from '../db/gtid.js';
+import { formatGtids, toState, type GtidState } from '../db/gtid.js';
+import { serverIdFor } from '../db/server-config.js';
 import { sqlConnector, type DbConnector } from '../db/instance-db.js';
 import { decide, switchoverRefusal, type Requests } from './decide.js';
 import { observe } from './observe.js';
@@ -10,6 +11,7 @@ import type { Platform } from './platform.js';
 import { recoveredNow } from './flapping.js';
 import { computeRoutes } from './routing.js';
 import { startMode } from './start-mode.js';
+import { gatedConnector, gatedPlatform } from './gate.js';
 import { summarize, type ClusterSummary } from './summary.js';
 import type { Action, ClusterState, Policy, Snapshot } from './types.js';
 
@@ -19,6 +21,10 @@ export interface LoopOptions {
   fault?: (point: string) => void;
   /** How instances are reached (default: SQL as the operator account). */
   db?: DbConnector;
+  /** False once this process may no longer act (its operator lost the Lease): checked before every act. */
+  mayAct?: () => boolean;
+  /** Told the summary after every tick (the operator writes the status when it changed). */
+  onTick?: (summary: ClusterSummary) => void;
 }
 
 interface Waiter {
@@ -46,14 +52,27 @@ export class ClusterLoop {
   /** The reason of the current alert or blocked failover, so each is reported once. */
   private reported?: string;
 
+  /** The platform and the instances, every act through the gate (gate.ts). */
+  private readonly platform: Platform;
+
   constructor(
-    private readonly platform: Platform,
+    platform: Platform,
     private policy: Policy,
     readonly state: ClusterState,
     private readonly log: Logger,
     private readonly opts: LoopOptions,
   ) {
-    this.db = opts.db ?? sqlConnector(() => platform.operatorCredentials());
+    const checkpoint = () => this.checkpoint();
+    this.platform = gatedPlatform(platform, checkpoint);
+    this.db = gatedConnector(opts.db ?? sqlConnector(() => platform.operatorCredentials()), checkpoint);
+  }
+
+  /** Throws once the loop was told to stop or may no longer act; the first such check ends it. */
+  private checkpoint(): void {
+    if (!this.abort.signal.aborted && this.opts.mayAct && !this.opts.mayAct()) {
+      this.abort.abort(new Error('this operator no longer holds the leader Lease; it does not act'));
+    }
+    this.abort.signal.throwIfAborted();
   }
 
   setPolicy(policy: Policy): void {
@@ -109,7 +128,7 @@ export class ClusterLoop {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.stopped && !this.abort.signal.aborted) {
       const started = Date.now();
       await this.tick();
       const wait = Math.max(0, this.opts.tickMs - (Date.now() - started));
@@ -150,8 +169,13 @@ export class ClusterLoop {
       if (action.kind === 'switchover' && !this.state.operation) this.settle(new Error(message));
       if (this.last) this.last.summary.message = message;
     }
-    this.offerStarts();
+    try {
+      this.offerStarts();
+    } catch {
+      // Only the gate throws here: the loop is ending.
+    }
     this.settle();
+    if (this.last) this.opts.onTick?.(this.last.summary);
   }
 
   /** Every instance whose server is down learns how it may start, from the state as it is now. */
@@ -195,20 +219,25 @@ export class ClusterLoop {
       log: this.log,
       observe: () => this.observe(),
       db: this.db,
-      signal: this.abort.signal,
       fault: this.opts.fault ?? (() => {}),
     };
   }
 
-  /** The errant-check reference for a future failover: the healthy primary's binlog state. */
+  /**
+   * The errant-check reference for a future failover: the healthy primary's binlog state.
+   * Saved only when it changes beyond the primary's own transactions, which a failover from
+   * it trusts anyway: under writes, saving every new GTID wrote the state every tick.
+   */
   private async rememberPrimaryState(snap: Snapshot): Promise<void> {
     const p = snap.instances.find((i) => i.ordinal === this.state.primary);
     if (!p?.status || p.status.readOnly || this.state.operation) return;
     const text = formatGtids(p.status.binlogState.values());
-    if (text !== this.state.primaryBinlogState) {
-      this.state.primaryBinlogState = text;
-      await this.platform.saveState(this.state);
-    }
+    if (text === this.state.primaryBinlogState) return;
+    const own = serverIdFor(p.ordinal);
+    const others = (t: string) => formatGtids([...toState(t).values()].filter((g) => g.server !== own));
+    const material = others(text) !== others(this.state.primaryBinlogState ?? '');
+    this.state.primaryBinlogState = text;
+    if (material) await this.platform.saveState(this.state);
   }
 
   /**

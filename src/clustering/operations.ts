@@ -21,10 +21,11 @@ export interface OperationContext {
   state: ClusterState;
   log: Logger;
   observe(): Promise<Snapshot>;
-  /** Reaches one instance; real servers in production, an in-memory cluster in unit tests. */
+  /**
+   * Reaches one instance; real servers in production, an in-memory cluster in unit tests.
+   * It and `platform` come gated (gate.ts): no act once the loop stopped or lost leadership.
+   */
   db: DbConnector;
-  /** Aborted when the loop stops (or loses leadership): no step starts after that. */
-  signal: AbortSignal;
   /** Test hook: dies here when ORDINAL_FAULT names this point (see docs/operations.md). */
   fault(point: string): void;
 }
@@ -36,19 +37,16 @@ const SWITCHOVER_CATCH_UP_SECONDS = 10;
 /** STOP SLAVE against a frozen primary waits for rpl_semi_sync_slave_kill_conn_timeout (1 s). */
 const FENCE_DEADLINE_MS = 4000;
 
-/** One instance, for one step: refused once the loop has been told to stop. */
+/** One instance, for one step. */
 function on(ctx: OperationContext, i: InstanceView, deadlineMs = 5000): InstanceDb {
-  ctx.signal.throwIfAborted();
   return ctx.db(i.endpoint, { deadlineMs });
 }
 
 async function save(ctx: OperationContext): Promise<void> {
-  ctx.signal.throwIfAborted();
   await ctx.platform.saveState(ctx.state);
 }
 
 export async function execute(ctx: OperationContext, action: Action, snap: Snapshot): Promise<void> {
-  ctx.signal.throwIfAborted();
   switch (action.kind) {
     case 'none':
       return;

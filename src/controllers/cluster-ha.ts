@@ -15,6 +15,7 @@ import type { Informer } from '../kube/informer.js';
 import { kubeRequest } from '../kube/request.js';
 import type { KubeObject, ObjectRef } from '../kube/types.js';
 import { KubePlatform, type KubeAccess } from '../platform/kube/platform.js';
+import { summaryTrigger } from './triggers.js';
 import type { PodView } from '../platform/kube/pods.js';
 
 export interface HaDeps {
@@ -22,8 +23,10 @@ export interface HaDeps {
   applier: Applier;
   events: EventRecorder;
   pods: Informer<KubeObject>;
+  claims: Informer<KubeObject>;
   log: Logger;
   tickMs: number;
+  mayAct?: () => boolean;
 }
 
 export const CLUSTER_API = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster' } as const;
@@ -38,7 +41,10 @@ export class ClusterHa {
     cluster: MySQLCluster,
     saved: ClusterState | undefined,
     private readonly secrets: { operator: string; replication: string; agentToken: string },
+    /** The summary changed as the status shows it: the cluster's status needs a write. */
+    onChange: () => void = () => {},
   ) {
+    let shown = '';
     this.spec = cluster.spec;
     const platform = new KubePlatform(
       { name: ref.name, namespace: ref.namespace, replicas: () => this.spec.replicas, passwords: { operator: secrets.operator, replication: secrets.replication } },
@@ -50,6 +56,13 @@ export class ClusterHa {
       tickMs: deps.tickMs,
       observeDeadlineMs: 1500,
       fault: faultInjection(deps.log),
+      mayAct: deps.mayAct,
+      onTick: (summary) => {
+        const now = summaryTrigger(summary);
+        if (now === shown) return;
+        shown = now;
+        onChange();
+      },
     });
   }
 
@@ -74,7 +87,7 @@ export class ClusterHa {
       },
       // A fence must not hang on a slow API server: 5 s, then the loop retries.
       deletePod: async (name, gracePeriodSeconds) => void (await applier.delete(pod(name), 'Background', { gracePeriodSeconds, timeoutMs: 5000 })),
-      claimUid: async (name) => (await applier.get(claim(name)))?.metadata?.uid,
+      claimUid: async (name) => this.deps.claims.get(`${ns}/${name}`)?.metadata?.uid,
       deleteClaim: async (name) => void (await applier.delete(claim(name))),
       writeHaState: async (state) => {
         // Replace status.ha whole: a merge patch would keep keys the state no longer has

@@ -13,7 +13,7 @@ import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
 import type { Logger } from '../clustering/operations.js';
 import type { ClusterState } from '../clustering/types.js';
-import type { Applier } from '../kube/apply.js';
+import { NotLeadingError, type Applier } from '../kube/apply.js';
 import { describeError } from '../kube/client.js';
 import type { Condition } from '../kube/conditions.js';
 import type { Discovery } from '../kube/discovery.js';
@@ -35,10 +35,15 @@ export interface ClusterControllerDeps {
   clusters: Informer<KubeObject>;
   pods: Informer<KubeObject>;
   statefulSets: Informer<KubeObject>;
+  claims: Informer<KubeObject>;
   log: Logger;
   /** The MariaDB+agent image when spec.engine.image is unset. */
   image: string;
   tickMs?: number;
+  /** False once this process no longer holds the Lease: no write, no HA step after that. */
+  mayAct?: () => boolean;
+  /** Reconcile this cluster soon (the work queue's add). */
+  enqueue?: (key: string) => void;
 }
 
 type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState; conditions?: Condition[] } };
@@ -46,7 +51,18 @@ type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState
 /** A phase that cannot go on yet, with a message for the Ready condition as it stands. */
 class PhaseError extends Error {}
 
-const RESYNC_MS = 2000;
+/** Everything is applied again this often (drift repair); in between, reconciles run on events. */
+const FULL_RESYNC_MS = 10 * 60_000;
+/** A phase that failed is retried this soon. */
+const RETRY_MS = 5000;
+
+/** Per cluster: what was last applied (object text by object), and when everything was last redone. */
+interface Memo {
+  fullAt: number;
+  applied: Map<string, string>;
+  /** Inputs of the phases that only read (the spec check, the Secret), when they last passed. */
+  passed: Map<string, string>;
+}
 export const REBUILD_ANNOTATION = 'ordinal.dev/rebuild';
 
 export class ClusterController {
@@ -55,12 +71,18 @@ export class ClusterController {
   private readonly switching = new Map<string, Promise<void>>();
   private readonly lastStatus = new Map<string, string>();
   private readonly rebuilding = new Map<string, Promise<unknown>>();
+  private readonly memos = new Map<string, Memo>();
 
   constructor(private readonly deps: ClusterControllerDeps) {}
 
   async stop(): Promise<void> {
     await Promise.all([...this.ha.values()].map((h) => h.loop.stop()));
     this.ha.clear();
+  }
+
+  /** Direct API writes here (the Applier gates its own) stop with leadership. */
+  private gate(): void {
+    if (this.deps.mayAct && !this.deps.mayAct()) throw new NotLeadingError();
   }
 
   async reconcile(key: string): Promise<HandlerResult> {
@@ -81,18 +103,22 @@ export class ClusterController {
 
     let failedPhase: { phase: string; message: string } | undefined;
     let rollout: string | undefined;
+    const memo = this.memo(key);
+    const full = Date.now() - memo.fullAt >= FULL_RESYNC_MS;
+    const apply = (o: KubeObject) => this.applyChanged(memo, o, full);
+    const once = (phase: string, inputs: unknown, run: () => Promise<void>) => this.passOnce(memo, full, phase, inputs, run);
     const phases: Array<[string, () => Promise<unknown>]> = [
-      ['Spec', async () => {
+      ['Spec', () => once('Spec', cluster.spec, async () => {
         const refused = await this.refusedChanges(owner, cluster);
         if (refused.length) throw new RefusedSpec(refused);
-      }],
-      ['Secrets', () => this.ensureSecret(owner, cluster)],
-      ['Config', () => this.deps.applier.apply(configMap(owner, cluster))],
-      ['Services', async () => { for (const s of services(owner)) await this.deps.applier.apply(s); }],
-      ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha)],
+      })],
+      ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => this.ensureSecret(owner, cluster))],
+      ['Config', () => apply(configMap(owner, cluster))],
+      ['Services', async () => { for (const s of services(owner)) await apply(s); }],
+      ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha, apply)],
       // The HA loop first: nothing after it may keep a cluster from getting a primary.
       ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
-      ['DisruptionBudget', () => this.applyPdb(owner)],
+      ['DisruptionBudget', () => this.applyPdb(owner, apply)],
       ['Storage', () => this.storagePolicy(owner, cluster)],
       ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
       ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
@@ -113,20 +139,47 @@ export class ClusterController {
       name, generation, replicas: cluster.spec.replicas, summary: this.ha.get(key)?.loop.summary(),
       previous: previousConditions, failedPhase, rollout, now: new Date(),
     }));
-    return { requeueAfterMs: RESYNC_MS };
+    if (failedPhase) return { requeueAfterMs: RETRY_MS };
+    if (full) memo.fullAt = Date.now();
+    // Changes come as events (the resource, its pods and StatefulSet, the HA loop's summary).
+    return { requeueAfterMs: Math.max(1000, memo.fullAt + FULL_RESYNC_MS - Date.now()) };
+  }
+
+  private memo(key: string): Memo {
+    let m = this.memos.get(key);
+    if (!m) this.memos.set(key, (m = { fullAt: 0, applied: new Map(), passed: new Map() }));
+    return m;
+  }
+
+  /** Server-side apply, skipped when the same object was applied since the last full resync. */
+  private async applyChanged(memo: Memo, obj: KubeObject, full: boolean): Promise<void> {
+    const id = `${obj.kind}/${obj.metadata?.name}`;
+    const text = JSON.stringify(obj);
+    if (!full && memo.applied.get(id) === text) return;
+    await this.deps.applier.apply(obj);
+    memo.applied.set(id, text);
+  }
+
+  /** A read-only phase, run again only when its inputs changed or at a full resync. */
+  private async passOnce(memo: Memo, full: boolean, phase: string, inputs: unknown, run: () => Promise<void>): Promise<void> {
+    const text = JSON.stringify(inputs);
+    if (!full && memo.passed.get(phase) === text) return;
+    await run();
+    memo.passed.set(phase, text);
   }
 
   private async forget(key: string): Promise<void> {
     const h = this.ha.get(key);
     this.ha.delete(key);
     this.lastStatus.delete(key);
+    this.memos.delete(key);
     await h?.loop.stop();
   }
 
   private async refuse(key: string, ref: ObjectRef, generation: number, errors: FieldError[], previous?: Condition[]): Promise<HandlerResult> {
     const status = clusterStatus({ name: ref.name, generation, replicas: 0, summary: this.ha.get(key)?.loop.summary(), previous, refused: errors, now: new Date() });
     if (await this.writeStatus(key, ref, status)) void this.deps.events.warning(ref, 'SpecRefused', status.message);
-    return { requeueAfterMs: RESYNC_MS };
+    return { requeueAfterMs: RETRY_MS };
   }
 
   /** What the pods run now is in the ConfigMap: changes that cannot be carried out are refused. */
@@ -163,11 +216,11 @@ export class ClusterController {
     return s && decodeSecret(s);
   }
 
-  private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
+  private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved: ClusterState | undefined, apply: (o: KubeObject) => Promise<void>): Promise<void> {
     const primary = this.ha.get(key)?.state.primary ?? saved?.primary ?? null;
     const sts = statefulSet(owner, cluster, { image: this.deps.image });
     sts.spec.replicas = statefulSetReplicas(cluster.spec.replicas, primary);
-    await this.deps.applier.apply(sts);
+    await apply(sts);
     if (primaryMustMove(cluster.spec.replicas, primary)) {
       const target = this.healthyReplicas(key).find((o) => o < cluster.spec.replicas);
       if (target === undefined) throw new PhaseError(`scaling down to ${cluster.spec.replicas} waits for a healthy replica below ordinal ${cluster.spec.replicas} to take over from primary ${primary}`);
@@ -175,10 +228,10 @@ export class ClusterController {
     }
   }
 
-  private async applyPdb(owner: Owned): Promise<void> {
+  private async applyPdb(owner: Owned, apply: (o: KubeObject) => Promise<void>): Promise<void> {
     const version = await this.deps.discovery.preferred('PodDisruptionBudget', ['policy/v1', 'policy/v1beta1']);
     if (!version) throw new PhaseError('the server serves no PodDisruptionBudget API');
-    await this.deps.applier.apply(podDisruptionBudget(owner, version as 'policy/v1' | 'policy/v1beta1'));
+    await apply(podDisruptionBudget(owner, version as 'policy/v1' | 'policy/v1beta1'));
   }
 
   /**
@@ -189,8 +242,8 @@ export class ClusterController {
   private async storagePolicy(owner: Owned, cluster: MySQLCluster): Promise<void> {
     const { kc } = this.deps;
     const n = namesOf(owner.name, owner.namespace);
-    const list = await kubeRequest<{ items: KubeObject[] }>(kc, { method: 'GET', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims` });
-    const claims = list.items
+    const claims = this.deps.claims.list()
+      .filter((c) => c.metadata?.namespace === owner.namespace)
       .map((c) => ({ c, o: ordinalOf(`data-${owner.name}`, c.metadata?.name ?? '') }))
       .filter((x): x is { c: KubeObject; o: number } => x.o !== undefined);
     const own = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
@@ -199,6 +252,7 @@ export class ClusterController {
       const owned = refs.some((r) => r.uid === owner.uid);
       if (owned === own) continue;
       const next = own ? [...refs, ownerReference(owner)] : refs.filter((r) => r.uid !== owner.uid);
+      this.gate();
       await kubeRequest(kc, {
         method: 'PATCH', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims/${c.metadata!.name}`,
         body: { metadata: { ownerReferences: next.length ? next : null } }, contentType: 'application/merge-patch+json',
@@ -218,8 +272,9 @@ export class ClusterController {
     const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
     if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
     const h = new ClusterHa(
-      { kc: this.deps.kc, applier: this.deps.applier, events: this.deps.events, pods: this.deps.pods, log: this.deps.log, tickMs: this.deps.tickMs ?? 500 },
+      { kc: this.deps.kc, applier: this.deps.applier, events: this.deps.events, pods: this.deps.pods, claims: this.deps.claims, log: this.deps.log, tickMs: this.deps.tickMs ?? 500, mayAct: this.deps.mayAct },
       ref, cluster, saved, { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] },
+      () => this.deps.enqueue?.(key),
     );
     this.ha.set(key, h);
     h.loop.start();
@@ -285,6 +340,7 @@ export class ClusterController {
     const p = outcome
       .then(([type, reason, message]) => {
         void this.deps.events.record(ref, type, reason, message);
+        this.gate();
         return kubeRequest(this.deps.kc, {
           method: 'PATCH', path: `/apis/${CLUSTER_API.apiVersion}/namespaces/${ref.namespace}/mysqlclusters/${ref.name}`,
           body: { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } }, contentType: 'application/merge-patch+json',

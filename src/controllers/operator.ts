@@ -16,6 +16,7 @@ import { objectKey, type KubeObject } from '../kube/types.js';
 import { CLUSTER_LABEL } from '../builders/names.js';
 import { CLUSTER_API } from './cluster-ha.js';
 import { ClusterController } from './cluster.js';
+import { clusterTrigger } from './triggers.js';
 
 export interface OperatorOptions {
   kubeconfig?: string;
@@ -34,19 +35,27 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const log = pino({ base: { component: 'operator' } });
   const kc = loadKubeConfig({ kubeconfig: opts.kubeconfig });
   const discovery = new Discovery(kc);
-  const applier = new Applier(kc, discovery);
+  // Every write and every HA step asks this first: once the Lease is lost (by this process's
+  // own clock, even before the deadline timer had its turn) nothing more is done.
+  let elector: LeaderElector | undefined;
+  const mayAct = () => !opts.leaderElect || (elector?.holds() ?? false);
+  const applier = new Applier(kc, discovery, { mayWrite: mayAct });
   const identity = opts.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
-  const events = new EventRecorder(kc, { component: 'ordinal-operator', instance: identity, onError: (m) => log.warn({ err: m }, 'event not recorded') });
+  const events = new EventRecorder(kc, { component: 'ordinal-operator', instance: identity, mayWrite: mayAct, onError: (m) => log.warn({ err: m }, 'event not recorded') });
   const onError = (what: string) => (err: unknown) => log.warn({ err: (err as Error).message ?? String(err) }, `${what} watch failed; retrying`);
   const managed = 'app.kubernetes.io/managed-by=ordinal';
   const clusters = new Informer(kc, discovery, { ...CLUSTER_API, namespace: opts.namespace, onError: onError('MySQLCluster') });
   const pods = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'Pod', namespace: opts.namespace, labelSelector: managed, onError: onError('Pod') });
   const statefulSets = new Informer(kc, discovery, { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: opts.namespace, labelSelector: managed, onError: onError('StatefulSet') });
+  // Claims carry the template's labels; from the cache, the HA loop asks which instances have a volume every tick for free.
+  const claims = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: opts.namespace, labelSelector: managed, onError: onError('PersistentVolumeClaim') });
+  const informers = [clusters, pods, statefulSets, claims];
 
   const reconciles = new Counter({ name: 'ordinal_reconciles_total', help: 'MySQLCluster reconciles', labelNames: ['result'], registers: [metricsRegistry] });
   const leading = new Gauge({ name: 'ordinal_leader', help: '1 while this operator process holds the Lease', registers: [metricsRegistry] });
-  const controller = new ClusterController({ kc, applier, discovery, events, clusters, pods, statefulSets, log, image: opts.image, tickMs: opts.tickMs });
+  const controller = new ClusterController({ kc, applier, discovery, events, clusters, pods, statefulSets, claims, log, image: opts.image, tickMs: opts.tickMs, mayAct, enqueue: (key) => queue.add(key) });
   const queue = new WorkQueue(async (key) => {
+    if (!mayAct()) return; // queued before the Lease was lost
     try {
       const r = await controller.reconcile(key);
       reconciles.inc({ result: 'ok' });
@@ -57,8 +66,15 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     }
   }, { onError: (key, err, retryInMs) => log.warn({ cluster: key, err: (err as Error).message, retryInMs }, 'reconcile failed') });
 
-  // Watch events only enqueue the owning cluster's key.
-  clusters.onChange((key) => queue.add(key));
+  // Watch events only enqueue the owning cluster's key; a cluster's own status writes do not.
+  const triggers = new Map<string, string>();
+  clusters.onChange((key) => {
+    const now = clusterTrigger(clusters.get(key));
+    if (now !== '' && triggers.get(key) === now) return;
+    if (now === '') triggers.delete(key);
+    else triggers.set(key, now);
+    queue.add(key);
+  });
   const owner = (key: string, informer: Informer<KubeObject>) => {
     const o = informer.get(key);
     const name = o?.metadata?.labels?.[CLUSTER_LABEL];
@@ -66,20 +82,22 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   };
   pods.onChange((key) => owner(key, pods));
   statefulSets.onChange((key) => owner(key, statefulSets));
-  for (const i of [clusters, pods, statefulSets]) i.start();
+  for (const i of informers) i.start();
 
-  let elector: LeaderElector | undefined;
   const lead = async (signal: AbortSignal) => {
     leading.set(1);
     log.info({ identity }, 'leading');
-    await Promise.all([clusters.synced(), pods.synced(), statefulSets.synced()]);
+    await Promise.all(informers.map((i) => i.synced()));
     queue.start();
     for (const c of clusters.list()) queue.add(objectKey(c.metadata?.namespace, c.metadata!.name!));
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    // At once, not at shutdown: the gates already refuse every act; this ends the work too.
+    leading.set(0);
+    await Promise.all([queue.stop(), controller.stop()]);
   };
   const health = await startHealthServer({
     port: opts.healthPort,
-    ready: syncedOrStandby([clusters, pods, statefulSets], opts.leaderElect ? { isLeader: () => elector?.isLeader() ?? false } : undefined),
+    ready: syncedOrStandby(informers, opts.leaderElect ? { isLeader: () => elector?.isLeader() ?? false } : undefined),
   });
   log.info({ identity, healthPort: health.port, namespace: opts.namespace ?? '(all)', image: opts.image }, 'operator started');
 
@@ -92,7 +110,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     // Loops stop between steps; an operation in progress is resumed by the next leader.
     await Promise.race([Promise.all([queue.stop(), controller.stop()]), new Promise((r) => setTimeout(r, 10_000).unref())]);
     await elector?.stop({ release: code === 0 });
-    for (const i of [clusters, pods, statefulSets]) await i.stop();
+    for (const i of informers) await i.stop();
     await health.close();
     process.exit(code);
   };

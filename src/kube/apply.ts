@@ -10,12 +10,26 @@ export const FIELD_MANAGER = 'ordinal';
 
 export type Propagation = 'Foreground' | 'Background' | 'Orphan';
 
+export interface ApplierOptions {
+  fieldManager?: string;
+  /** Checked before every write: false once this process no longer leads (it must not write). */
+  mayWrite?: () => boolean;
+}
+
 export class Applier {
+  readonly fieldManager: string;
+
   constructor(
     private readonly kc: KubeConfig,
     private readonly discovery: Discovery,
-    readonly fieldManager: string = FIELD_MANAGER,
-  ) {}
+    private readonly opts: ApplierOptions = {},
+  ) {
+    this.fieldManager = opts.fieldManager ?? FIELD_MANAGER;
+  }
+
+  private gate(): void {
+    if (this.opts.mayWrite && !this.opts.mayWrite()) throw new NotLeadingError();
+  }
 
   /**
    * Server-side apply with force: we own every field we send, other managers keep theirs.
@@ -23,6 +37,7 @@ export class Applier {
    */
   async apply<T extends KubeObject>(obj: T): Promise<T> {
     const path = await this.path(refOf(obj));
+    this.gate();
     return kubeRequest<T>(this.kc, {
       method: 'PATCH',
       path,
@@ -38,6 +53,7 @@ export class Applier {
    */
   async patchStatus<T extends KubeObject>(ref: ObjectRef, status: unknown, resourceVersion?: string): Promise<T> {
     const path = `${await this.path(ref)}/status`;
+    this.gate();
     const body: Record<string, unknown> = { status };
     if (resourceVersion) body.metadata = { resourceVersion };
     return kubeRequest<T>(this.kc, {
@@ -62,10 +78,12 @@ export class Applier {
   /** Delete; false when it was already gone. Without `gracePeriodSeconds`, the object's own. */
   async delete(ref: ObjectRef, propagation: Propagation = 'Background', opts: { gracePeriodSeconds?: number; timeoutMs?: number } = {}): Promise<boolean> {
     const { gracePeriodSeconds, timeoutMs } = opts;
+    const path = await this.path(ref);
+    this.gate();
     try {
       await kubeRequest(this.kc, {
         method: 'DELETE',
-        path: await this.path(ref),
+        path,
         timeoutMs,
         body: {
           apiVersion: 'v1',
@@ -97,4 +115,11 @@ export function refOf(obj: KubeObject): ObjectRef {
   const name = obj.metadata?.name;
   if (!obj.apiVersion || !obj.kind || !name) throw new Error('an object needs apiVersion, kind and metadata.name');
   return { apiVersion: obj.apiVersion, kind: obj.kind, name, namespace: obj.metadata?.namespace, uid: obj.metadata?.uid };
+}
+
+/** A write refused because this process no longer holds the leader Lease. */
+export class NotLeadingError extends Error {
+  constructor() {
+    super('this operator no longer holds the leader Lease; it does not write');
+  }
 }

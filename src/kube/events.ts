@@ -17,6 +17,8 @@ export interface EventRecorderOptions {
   aggregateWindowMs?: number;
   onError?: (message: string) => void;
   now?: () => Date;
+  /** Checked before every write: a process that no longer leads reports nothing. */
+  mayWrite?: () => boolean;
 }
 
 const MAX_MESSAGE_BYTES = 1024;
@@ -69,6 +71,7 @@ export class EventRecorder {
   }
 
   private async write(key: string, obj: ObjectRef, type: EventType, reason: string, message: string): Promise<void> {
+    if (this.opts.mayWrite && !this.opts.mayWrite()) return;
     const now = this.now();
     const stamp = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const prior = this.seen.get(key);

@@ -51,6 +51,8 @@ export class LeaderElector {
   private leading?: AbortController;
   /** The last record seen, and when (monotonic ms): the basis of expiry. */
   private observed?: { holder?: string; renewTime?: string; at: number };
+  /** Monotonic ms until which the current term holds without another renew. */
+  private validUntil = 0;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -82,6 +84,15 @@ export class LeaderElector {
     return this.leading !== undefined && !this.leading.signal.aborted;
   }
 
+  /**
+   * Leading, by this process's monotonic clock, right now. After a stall (SIGSTOP, a long
+   * pause) callbacks may run before the renew-deadline timer fires and aborts the signal;
+   * this answers correctly before that timer has had its turn. Check it before every act.
+   */
+  holds(): boolean {
+    return this.isLeader() && performance.now() < this.validUntil;
+  }
+
   /** The holder last seen on the lease. */
   leader(): string | undefined {
     return this.observed?.holder;
@@ -103,6 +114,7 @@ export class LeaderElector {
     let deadline: NodeJS.Timeout | undefined;
     // Leadership ends exactly at the renew deadline, even while a renew request is still hanging.
     const armDeadline = () => {
+      this.validUntil = renewedAt + this.renewDeadlineMs;
       clearTimeout(deadline);
       deadline = setTimeout(() => leading.abort(), Math.max(0, renewedAt + this.renewDeadlineMs - performance.now()));
     };

@@ -129,6 +129,21 @@ export class Operators {
     return this.procs.has(identity);
   }
 
+  /** Stopped by a signal (SIGSTOP): state T in /proc. */
+  stalled(identity: string): boolean {
+    const pid = this.procs.get(identity)?.pid;
+    if (!pid) return false;
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').startsWith('T');
+    } catch {
+      return false;
+    }
+  }
+
+  signal(identity: string, signal: NodeJS.Signals): void {
+    this.procs.get(identity)?.kill(signal);
+  }
+
   async kill(identity: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const p = this.procs.get(identity);
     if (!p) return;
@@ -256,7 +271,7 @@ export class KubeCluster implements WriteTarget {
     }
   }
 
-  async events(): Promise<Array<{ reason: string; message: string; type: string }>> {
+  async events(): Promise<Array<{ reason: string; message: string; type: string; reportingInstance?: string; count?: number; lastTimestamp?: string }>> {
     return (await kubectlJson(['-n', this.namespace, 'get', 'events', '--field-selector', `involvedObject.name=${this.name},involvedObject.kind=MySQLCluster`])).items;
   }
 

@@ -22,7 +22,7 @@ class Driver {
   armed?: string;
   private died = false;
 
-  constructor(readonly fake: FakeCluster, private readonly pol: Policy) {
+  constructor(readonly fake: FakeCluster, readonly pol: Policy) {
     this.restartLoop(initialState());
     fake.failoverBlocked = () => this.loop.failoverBlocked();
   }
@@ -271,4 +271,54 @@ test('a replica that went down before the primary is bounded by what the primary
   d.fake.crash(0);
   await d.until('a failover to instance 1 without waiting for 2', () => d.loop.state.primary === 1 && !d.loop.state.operation);
   assert.equal(d.lost(), '');
+});
+
+test('an operator that lost its Lease in the middle of a failover takes no further step; the next leader keeps the recorded target', async () => {
+  const d = await healthyCluster();
+  let leading = true;
+  const acts: string[] = [];
+  const acting = new Set(['route', 'restart', 'rebuild', 'saveState', 'event', 'offerStart']);
+  // The stalled leader's platform and instances, counting whatever reaches them once it lost the Lease.
+  const platform = new Proxy(d.fake, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (!leading && acting.has(String(key))) acts.push(String(key));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  const stale = new ClusterLoop(platform, d.pol, structuredClone(d.fake.saved!), quiet, {
+    tickMs: 0,
+    observeDeadlineMs: 100,
+    db: (endpoint, opts) => {
+      if (!leading) acts.push('db');
+      return d.fake.db(endpoint, opts);
+    },
+    mayAct: () => leading,
+    // Stalled here (SIGSTOP) past its renew deadline: when it runs again it no longer leads.
+    fault: (point) => {
+      if (point === 'failover:chosen') leading = false;
+    },
+  });
+  crashWithUnacknowledgedTail(d);
+  for (let i = 0; i < 40 && leading; i++) {
+    mock.timers.tick(250);
+    d.fake.fleet(stale.state);
+    d.fake.pump();
+    await stale.tick();
+  }
+  assert.equal(leading, false, 'the failover reached the chosen step');
+  const chosen = d.fake.saved!.operation;
+  assert.ok(chosen?.kind === 'failover' && chosen.to !== undefined, 'the target was recorded');
+  for (let i = 0; i < 3; i++) await stale.tick(); // it resumes, more than once
+  assert.deepEqual(acts, [], 'not one act after the Lease was lost');
+
+  d.restartLoop(); // the standby, from what was saved
+  await d.until('the failover finished', () => !d.loop.state.operation && d.loop.summary()?.phase === 'Running');
+  assert.equal(d.loop.state.primary, chosen.to, 'the recorded target is kept');
+  assert.equal(d.loop.state.failovers, 1, 'exactly one failover');
+  assert.equal(d.lost(), '');
+  assert.deepEqual(d.fake.violations, []);
 });
