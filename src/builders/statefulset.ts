@@ -14,15 +14,20 @@ export interface PodDefaults {
 const ORDINAL = ['node', '/opt/ordinal/bin/ordinal.js'];
 
 /**
- * The mysql container asks for its start mode before every start (agent/start-args.ts). The
- * wait runs in the background so that the shell, PID 1, can act on SIGTERM while it waits.
+ * The mysql container's PID 1. It asks for the start mode before every start
+ * (agent/start-args.ts), in the background so that it can act on SIGTERM while it waits.
+ * Then it stops the server with SIGKILL, never SIGTERM: a clean shutdown ends the waits of
+ * transactions no replica acknowledged yet and commits them, telling their clients OK, and a
+ * failover that fenced the replicas is under way whenever a primary pod is deleted.
  */
-const START_MYSQL = [
+export const START_MYSQL = [
   'set -e',
   "trap 'kill $waiter 2>/dev/null; exit 143' TERM INT",
   `${ORDINAL.join(' ')} agent start-args > /run/mysqld/start-args & waiter=$!`,
   'wait $waiter',
-  'exec mariadbd --defaults-file=/etc/ordinal/mysql/my.cnf $(cat /run/mysqld/start-args)',
+  "trap 'kill -KILL $server 2>/dev/null; wait $server; exit 137' TERM INT",
+  'mariadbd --defaults-file=/etc/ordinal/mysql/my.cnf $(cat /run/mysqld/start-args) & server=$!',
+  'wait $server',
 ].join('\n');
 
 const mounts = {

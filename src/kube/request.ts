@@ -3,6 +3,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { Counter } from 'prom-client';
+import { metricsRegistry } from './health.js';
+
+/** Every request this process sends the API server (watches excepted): what "quiet at rest" is measured by. */
+const requests = new Counter({ name: 'ordinal_kube_requests_total', help: 'requests sent to the Kubernetes API server', labelNames: ['verb'], registers: [metricsRegistry] });
 
 export class KubeApiError extends Error {
   constructor(
@@ -32,6 +37,7 @@ export async function kubeRequest<T = unknown>(kc: KubeConfig, req: KubeRequest)
   const url = new URL(cluster.server.replace(/\/+$/, '') + req.path);
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
 
+  requests.inc({ verb: req.method });
   const options: https.RequestOptions = { method: req.method, headers: { Accept: 'application/json' } };
   await kc.applyToHTTPSOptions(options);
   const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));

@@ -50,7 +50,7 @@ export async function kubectlJson<T = any>(args: string[]): Promise<T> {
 }
 
 /** Poll until `check` returns a value (not undefined); fail with the last observation. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 180_000, describe?: () => Promise<string>): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 180_000, describe?: () => Promise<string>, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
@@ -64,7 +64,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
       const state = describe ? await describe().catch((e) => String(e)) : '';
       throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}\n${state}`);
     }
-    await sleep(500);
+    await sleep(intervalMs);
   }
 }
 
