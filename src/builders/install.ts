@@ -73,6 +73,10 @@ export function operatorRules(): Rule[] {
     // patch) so the garbage collector removes them with it; whenScaled deletes a removed
     // instance's claim; a rebuild deletes one. The StatefulSet creates them.
     { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'patch', 'delete'] },
+    // NAME-primary's endpoints are written by the HA loop itself (no selector): a failover
+    // does not wait for the endpoints controller.
+    { apiGroups: [''], resources: ['endpoints'], verbs: APPLY },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: APPLY },
     // One rule covers policy/v1 and policy/v1beta1: RBAC grants a group, not a version.
     { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: APPLY },
     // Role and health labels route traffic; deleting a pod restarts (fences) or rebuilds an

@@ -1,15 +1,16 @@
 // Four Services: stable per-instance DNS (headless), the primary (read-write), healthy
-// replicas (reads), and every healthy instance. The operator moves the role labels.
+// replicas (reads), and every healthy instance. The operator moves the role labels, and
+// writes the primary's endpoints itself (endpoints.ts): that Service has no selector.
 import { AGENT_PORT, HEALTHY_LABEL, MYSQL_PORT, ROLE_LABEL, childMeta, namesOf, selectorLabels, type Owned } from './names.js';
 
 const mysqlPort = { name: 'mysql', port: MYSQL_PORT, targetPort: 'mysql', protocol: 'TCP' };
 
-function service(owner: Owned, name: string, selector: Record<string, string>, extra: Record<string, unknown> = {}) {
+function service(owner: Owned, name: string, selector: Record<string, string> | null, extra: Record<string, unknown> = {}) {
   return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: childMeta(owner, name),
-    spec: { selector: { ...selectorLabels(owner.name), ...selector }, ports: [mysqlPort], ...extra },
+    spec: { ...(selector ? { selector: { ...selectorLabels(owner.name), ...selector } } : {}), ports: [mysqlPort], ...extra },
   };
 }
 
@@ -22,7 +23,7 @@ export function services(owner: Owned) {
       publishNotReadyAddresses: true,
       ports: [mysqlPort, { name: 'agent', port: AGENT_PORT, targetPort: 'agent', protocol: 'TCP' }],
     }),
-    service(owner, n.primary, { [ROLE_LABEL]: 'primary' }),
+    service(owner, n.primary, null, { ports: [{ name: 'mysql', port: MYSQL_PORT, targetPort: MYSQL_PORT, protocol: 'TCP' }] }),
     service(owner, n.replicas, { [ROLE_LABEL]: 'replica', [HEALTHY_LABEL]: 'true' }),
     service(owner, n.read, { [HEALTHY_LABEL]: 'true' }),
   ];

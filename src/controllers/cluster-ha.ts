@@ -10,6 +10,8 @@ import type { Logger } from '../clustering/operations.js';
 import { policyFrom } from '../clustering/policy.js';
 import { initialState, type ClusterState } from '../clustering/types.js';
 import type { Applier } from '../kube/apply.js';
+import type { Discovery } from '../kube/discovery.js';
+import { primaryEndpoints, type SliceApiVersion } from '../builders/endpoints.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import { kubeRequest } from '../kube/request.js';
@@ -21,6 +23,7 @@ import type { PodView } from '../platform/kube/pods.js';
 export interface HaDeps {
   kc: KubeConfig;
   applier: Applier;
+  discovery: Discovery;
   events: EventRecorder;
   pods: Informer<KubeObject>;
   claims: Informer<KubeObject>;
@@ -100,6 +103,12 @@ export class ClusterHa {
           // No status yet: there is nothing else in it to keep.
           await patch([{ op: 'add', path: '/status', value: { ha: state } }]).catch(() => { throw err; });
         }
+      },
+      writePrimaryEndpoints: async (primary) => {
+        const version = await this.deps.discovery.preferred('EndpointSlice', ['discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1']);
+        if (!version) throw new Error('the server serves no EndpointSlice API');
+        const owner = { name: this.ref.name, namespace: ns, uid: this.ref.uid ?? '' };
+        for (const obj of primaryEndpoints(owner, primary, version as SliceApiVersion)) await applier.apply(obj);
       },
       postStartMode: (podIP, body) => postStartMode(podIP, body, this.secrets.agentToken),
       event: (e) => void events.record(this.ref, e.type, e.reason, e.message),

@@ -272,7 +272,7 @@ export class ClusterController {
     const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
     if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
     const h = new ClusterHa(
-      { kc: this.deps.kc, applier: this.deps.applier, events: this.deps.events, pods: this.deps.pods, claims: this.deps.claims, log: this.deps.log, tickMs: this.deps.tickMs ?? 500, mayAct: this.deps.mayAct },
+      { kc: this.deps.kc, applier: this.deps.applier, discovery: this.deps.discovery, events: this.deps.events, pods: this.deps.pods, claims: this.deps.claims, log: this.deps.log, tickMs: this.deps.tickMs ?? 500, mayAct: this.deps.mayAct },
       ref, cluster, saved, { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] },
       () => this.deps.enqueue?.(key),
     );

@@ -4,6 +4,7 @@ import { parseCluster } from '../../src/api/validate.js';
 import { configHash, configMap } from '../../src/builders/config.js';
 import { namesOf, ordinalOf } from '../../src/builders/names.js';
 import { podDisruptionBudget } from '../../src/builders/pdb.js';
+import { primaryEndpoints } from '../../src/builders/endpoints.js';
 import { clusterSecret, missingSecretValues, SECRET_KEYS } from '../../src/builders/secret.js';
 import { services } from '../../src/builders/services.js';
 import { statefulSet } from '../../src/builders/statefulset.js';
@@ -78,11 +79,24 @@ test('services select by role labels', () => {
   assert.deepEqual(Object.keys(byName), ['demo-headless', 'demo-primary', 'demo-replicas', 'demo-read']);
   assert.equal(byName['demo-headless'].clusterIP, 'None');
   assert.equal(byName['demo-headless'].publishNotReadyAddresses, true);
-  assert.equal(byName['demo-primary'].selector['ordinal.dev/role'], 'primary');
+  assert.equal(byName['demo-primary'].selector, undefined, 'the operator writes its endpoints');
   assert.equal(byName['demo-replicas'].selector['ordinal.dev/role'], 'replica');
   assert.equal(byName['demo-replicas'].selector['ordinal.dev/healthy'], 'true');
   assert.equal(byName['demo-read'].selector['ordinal.dev/role'], undefined);
-  for (const s of Object.values(byName)) assert.equal(s.selector['ordinal.dev/cluster'], 'demo');
+  for (const name of ['demo-headless', 'demo-replicas', 'demo-read']) assert.equal(byName[name].selector['ordinal.dev/cluster'], 'demo');
+});
+
+test('the primary endpoints: one address or none; a slice kube-proxy reads, an Endpoints object not mirrored', () => {
+  const [slice, endpoints] = primaryEndpoints(owner, { ip: '10.244.0.9', pod: 'demo-1' }, 'discovery.k8s.io/v1');
+  assert.equal(slice.kind, 'EndpointSlice');
+  assert.equal(slice.metadata.labels['kubernetes.io/service-name'], 'demo-primary');
+  assert.deepEqual(slice.endpoints.map((e) => e.addresses), [['10.244.0.9']]);
+  assert.equal(endpoints.kind, 'Endpoints');
+  assert.equal(endpoints.metadata.labels['endpointslice.kubernetes.io/skip-mirror'], 'true');
+  assert.deepEqual(endpoints.subsets.map((s) => s.addresses.map((a) => a.ip)), [['10.244.0.9']]);
+  const [noSlice, none] = primaryEndpoints(owner, null, 'discovery.k8s.io/v1beta1');
+  assert.deepEqual([noSlice.endpoints, none.subsets], [[], []], 'during a failover: nobody');
+  assert.equal(noSlice.apiVersion, 'discovery.k8s.io/v1beta1');
 });
 
 test('secrets: generated once, kept, given values win', () => {

@@ -51,6 +51,8 @@ test('RBAC is least privilege', async (t) => {
     ['', 'persistentvolumeclaims', ['delete', 'get', 'list', 'patch', 'watch']],
     ['', 'services', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['', 'configmaps', ['create', 'get', 'list', 'patch', 'update', 'watch']],
+    ['', 'endpoints', ['create', 'get', 'list', 'patch', 'update', 'watch']],
+    ['discovery.k8s.io', 'endpointslices', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['', 'events', ['create', 'patch']],
     ['events.k8s.io', 'events', ['create', 'patch']],
     ['apps', 'statefulsets', ['create', 'get', 'list', 'patch', 'update', 'watch']],

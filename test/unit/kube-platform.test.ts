@@ -35,6 +35,9 @@ class FakeKube implements KubeAccess {
     setTimeout(() => this.claims.set(name, 'new'), 1500);
   }
   async writeHaState() {}
+  async writePrimaryEndpoints(primary: { pod: string; ip: string } | null) {
+    this.calls.push(`endpoints ${primary ? `${primary.pod} ${primary.ip}` : 'none'}`);
+  }
   offers: string[] = [];
   slowAgent?: Promise<void>;
   async postStartMode(ip: string, body: { mode: string }) {
@@ -47,17 +50,28 @@ class FakeKube implements KubeAccess {
 
 const platform = (kube: FakeKube) => new KubePlatform({ name: 'demo', namespace: 'db', replicas: () => 3, passwords: { operator: 'o', replication: 'r' } }, kube, quiet);
 
-test('the primary label is taken from the old primary before the new one gets it', async () => {
+test('the read-write endpoints first, then the primary label is taken from the old primary before the new one gets it', async () => {
   const kube = new FakeKube(['replica', 'primary', 'replica']);
   await platform(kube).route({ readWrite: 0, readOnly: [2] });
-  assert.deepEqual(kube.calls, ['label demo-1 none', 'label demo-0 primary']);
+  assert.deepEqual(kube.calls, ['endpoints demo-0 10.0.0.0', 'label demo-1 none', 'label demo-0 primary']);
+});
+
+test('the read-write endpoints are written when they change: to nobody during a failover, then to the new primary', async () => {
+  const kube = new FakeKube(['primary', 'replica', 'replica']);
+  const p = platform(kube);
+  await p.route({ readWrite: 0, readOnly: [1, 2] });
+  await p.route({ readWrite: 0, readOnly: [1, 2] });
+  await p.route({ readWrite: null, readOnly: [] });
+  await p.route({ readWrite: 1, readOnly: [2] });
+  assert.deepEqual(kube.calls.filter((c) => c.startsWith('endpoints')), ['endpoints demo-0 10.0.0.0', 'endpoints none', 'endpoints demo-1 10.0.0.1']);
 });
 
 test('labels already right are not patched again, and a lagging cache is not re-patched', async () => {
   const kube = new FakeKube(['primary', 'replica', 'replica']);
   const p = platform(kube);
   await p.route({ readWrite: 0, readOnly: [1, 2] });
-  assert.deepEqual(kube.calls, []);
+  assert.deepEqual(kube.calls, ['endpoints demo-0 10.0.0.0']);
+  kube.calls.length = 0;
   await p.route({ readWrite: 0, readOnly: [1] });
   kube.podList[2].metadata!.labels!['ordinal.dev/role'] = 'replica'; // the cache has not seen the patch yet
   await p.route({ readWrite: 0, readOnly: [1] });

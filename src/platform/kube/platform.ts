@@ -10,6 +10,7 @@ import type { ClusterState, InstanceView } from '../../clustering/types.js';
 import type { Credentials } from '../../db/connection.js';
 import { OPERATOR_USER, REPLICATION_USER, type ReplicationSource } from '../../db/dialect.js';
 import type { Logger } from '../../clustering/operations.js';
+import type { PrimaryAddress } from '../../builders/endpoints.js';
 import { instanceTarget, labelPatch, roleLabels, type PodView } from './pods.js';
 
 /** What the platform needs from the API server; the operator wires it to src/kube. */
@@ -23,6 +24,8 @@ export interface KubeAccess {
   deleteClaim(name: string): Promise<void>;
   /** Replace status.ha (removed keys must disappear, so not a merge patch). */
   writeHaState(state: ClusterState): Promise<void>;
+  /** Point NAME-primary at this pod, or at nothing (builders/endpoints.ts). */
+  writePrimaryEndpoints(primary: PrimaryAddress | null): Promise<void>;
   /** POST a start decision to a pod's agent; resolves with how many starts it answered. */
   postStartMode(podIP: string, body: { mode: StartMode; why: string }): Promise<number>;
   event(e: ClusterEvent): void;
@@ -39,6 +42,8 @@ export class KubePlatform implements Platform {
   private readonly names;
   /** Labels patched per pod uid+name, so an informer lagging behind does not cause re-patching. */
   private patched = new Map<string, string>();
+  /** The address NAME-primary's endpoints were last written with ('' for none). */
+  private endpointsFor?: string;
   /** Pods with a start decision on its way, so a slow agent gets one request at a time. */
   private offering = new Set<string>();
 
@@ -80,6 +85,15 @@ export class KubePlatform implements Platform {
 
   async route(routes: Routes): Promise<void> {
     const pods = this.podsByOrdinal();
+    // The read-write endpoint first: clients reach the new primary as soon as kube-proxy reads it.
+    const rw = routes.readWrite === null ? undefined : pods.get(routes.readWrite);
+    const primary = rw?.status?.podIP && rw.metadata?.name ? { ip: rw.status.podIP, pod: rw.metadata.name } : null;
+    const key = primary ? `${primary.pod}@${primary.ip}` : '';
+    if (key !== this.endpointsFor) {
+      await this.kube.writePrimaryEndpoints(primary);
+      this.endpointsFor = key;
+      this.log.info({ primary: primary?.pod ?? null, ip: primary?.ip ?? null }, 'read-write endpoints written');
+    }
     // Take the primary label away before giving it to anyone: never two pods behind NAME-primary.
     const order = [...pods.keys()].sort((a, b) => Number(a === routes.readWrite) - Number(b === routes.readWrite));
     for (const o of order) {
