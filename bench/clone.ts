@@ -6,7 +6,7 @@ import { execFileSync, execSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { streamBackup } from '../src/db/backup-tools.js';
+import { streamBackup } from '../src/mariadb/backup-tools.js';
 import { Sandbox } from '../test/integration/harness.js';
 
 const targetMb = Number(process.argv[2] ?? 512);

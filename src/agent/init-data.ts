@@ -2,9 +2,9 @@
 // one is cloned from the best peer over HTTP, or, as instance 0 of a cluster that has no data
 // anywhere, initialized empty. The first-start SQL goes to the init file that my.cnf names.
 import { bootstrapSql } from '../db/accounts.js';
-import { cloneInitSql, cloneInto, extractStream } from '../db/backup-tools.js';
-import { hasData, installDatadir, rollBackPrepared } from '../db/datadir.js';
-import { writeAtomic } from '../db/files.js';
+import { cloneInitSql, cloneInto, extractStream } from '../mariadb/backup-tools.js';
+import { hasData, installDatadir, rollBackPrepared } from '../mariadb/datadir.js';
+import { writeAtomic } from '../mariadb/files.js';
 import type { AgentConfig } from './config.js';
 import { planData } from './donor.js';
 import { readCluster } from './init-config.js';

@@ -1,6 +1,6 @@
 // What this instance's agent tells its peers (GET /status): enough to pick a clone donor,
 // never a secret. Read over the server's Unix socket as the operator account.
-import { hasData } from '../db/datadir.js';
+import { hasData } from '../mariadb/datadir.js';
 import { withSession, type Credentials } from '../db/connection.js';
 import { readServerStatus } from '../db/dialect.js';
 import type { AgentConfig } from './config.js';

@@ -1,7 +1,7 @@
 // mariadbd refuses to run as root; in the image (and in tests run as root) it runs as mysql,
 // so everything it writes must belong to mysql.
 import { userInfo } from 'node:os';
-import { run } from '../db/run.js';
+import { run } from '../mariadb/run.js';
 
 export const MYSQL_USER = 'mysql';
 

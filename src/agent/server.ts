@@ -5,7 +5,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { rmSync, statSync, truncateSync } from 'node:fs';
 import http from 'node:http';
 import type { Logger } from 'pino';
-import { startBackup } from '../db/backup-tools.js';
+import { startBackup } from '../mariadb/backup-tools.js';
 import { withSession } from '../db/connection.js';
 import { binlogGtidPos } from '../db/dialect.js';
 import type { AgentConfig } from './config.js';

@@ -34,5 +34,5 @@ export function primaryEndpoints(owner: Owned, primary: PrimaryAddress | null, s
     endpoints: primary ? [{ addresses: [primary.ip], conditions: { ready: true }, targetRef }] : [],
     ports: [port],
   };
-  return [slice, endpoints];
+  return [slice, endpoints] as const;
 }

@@ -3,7 +3,7 @@
 // nothing another instance's holds. Readiness does not count (a lagging replica that
 // received everything is the right choice; it catches up first).
 import { errantGtids, formatGtids, lackedGtids, mergePositions, positionCovers, toState, type Gtid, type GtidPosition, type GtidState } from '../db/gtid.js';
-import { serverIdFor } from '../db/server-config.js';
+import { serverIdFor } from '../db/gtid.js';
 import type { ClusterState, InstanceView, Snapshot } from './types.js';
 
 export type CandidateChoice =

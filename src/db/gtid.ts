@@ -130,3 +130,8 @@ export function stateAtPosition(state: GtidState, position: GtidPosition): GtidS
   for (const p of position.values()) out.set(`${p.domain}-${p.server}`, p);
   return out;
 }
+
+/** server_id must be positive and unique in the cluster: ordinal + 1. */
+export function serverIdFor(ordinal: number): number {
+  return ordinal + 1;
+}

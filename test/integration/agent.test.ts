@@ -11,7 +11,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
-import { readBackupGtid } from '../../src/db/backup-tools.js';
+import { readBackupGtid } from '../../src/mariadb/backup-tools.js';
 import { stopProcess } from '../../src/platform/local/mariadbd.js';
 import { sleep } from './harness.js';
 

@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { installDatadir, MARIADBD, rollBackPrepared } from '../../src/db/datadir.js';
+import { installDatadir, MARIADBD, rollBackPrepared } from '../../src/mariadb/datadir.js';
 import { sleep } from './harness.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ord-prepared-'));

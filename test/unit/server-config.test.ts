@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderServerConfig, serverIdFor, type InstancePlacement } from '../../src/db/server-config.js';
+import { serverIdFor } from '../../src/db/gtid.js';
+import { renderServerConfig, type InstancePlacement } from '../../src/mariadb/server-config.js';
 import { BASE_PORT, HOST, validSpec } from './fixtures.js';
 
 function placement(ordinal: number, over: Partial<InstancePlacement> = {}): InstancePlacement {

@@ -1,6 +1,6 @@
 import { readFileSync, existsSync, chmodSync } from 'node:fs';
 import { generatePassword } from '../../db/accounts.js';
-import { writeAtomic } from '../../db/files.js';
+import { writeAtomic } from '../../mariadb/files.js';
 
 export { writeAtomic };
 

@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
 import type { ClusterState } from '../../clustering/types.js';
-import { renderServerConfig } from '../../db/server-config.js';
-import { cloneInitSql, cloneInto, streamBackup } from '../../db/backup-tools.js';
+import { renderServerConfig } from '../../mariadb/server-config.js';
+import { cloneInitSql, cloneInto, streamBackup } from '../../mariadb/backup-tools.js';
 import { bootstrapSql } from '../../db/accounts.js';
 import { withSession } from '../../db/connection.js';
-import { rollBackPrepared } from '../../db/datadir.js';
+import { rollBackPrepared } from '../../mariadb/datadir.js';
 import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
 import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';

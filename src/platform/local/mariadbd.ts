@@ -6,7 +6,7 @@ import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { serverArgs } from '../../clustering/start-mode.js';
-import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../db/datadir.js';
+import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../mariadb/datadir.js';
 import { pidAlive, pidRuns, readPid, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
 

@@ -2,7 +2,7 @@
 // `down --purge` removes it all and nothing leaks into the repository.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { InstancePaths } from '../../db/server-config.js';
+import type { InstancePaths } from '../../mariadb/server-config.js';
 
 export function ordinalHome(): string {
   return process.env.ORDINAL_HOME || join(homedir(), '.ordinal');

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { formatGtids, stateAtPosition, toPosition, toState } from './gtid.js';
+import { formatGtids, stateAtPosition, toPosition, toState } from '../db/gtid.js';
 import { run } from './run.js';
 
 export const MARIADB_BACKUP = process.env.ORDINAL_MARIADB_BACKUP || 'mariadb-backup';

@@ -1,11 +1,7 @@
 // The [mariadbd] configuration of one instance, derived from the spec and the ordinal.
 // Shared by the sandbox and the Kubernetes init container, so both run the same settings.
+import { serverIdFor } from '../db/gtid.js';
 import type { ClusterSpec } from '../api/cluster.js';
-
-/** server_id must be positive and unique in the cluster: ordinal + 1. */
-export function serverIdFor(ordinal: number): number {
-  return ordinal + 1;
-}
 
 export interface InstancePaths {
   datadir: string;
