@@ -109,7 +109,7 @@ export class ClusterController {
     const once = (phase: string, inputs: unknown, run: () => Promise<void>) => this.passOnce(memo, full, phase, inputs, run);
     const phases: Array<[string, () => Promise<unknown>]> = [
       ['Spec', () => once('Spec', cluster.spec, async () => {
-        const refused = await this.refusedChanges(owner, cluster);
+        const refused = await this.refusedChanges(owner, cluster, full ? undefined : memo);
         if (refused.length) throw new RefusedSpec(refused);
       })],
       ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => this.ensureSecret(owner, cluster))],
@@ -183,8 +183,13 @@ export class ClusterController {
   }
 
   /** What the pods run now is in the ConfigMap: changes that cannot be carried out are refused. */
-  private async refusedChanges(owner: Owned, cluster: MySQLCluster): Promise<FieldError[]> {
-    const cm = await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', name: namesOf(owner.name, owner.namespace).config, namespace: owner.namespace });
+  private async refusedChanges(owner: Owned, cluster: MySQLCluster, memo?: Memo): Promise<FieldError[]> {
+    const name = namesOf(owner.name, owner.namespace).config;
+    // What this process applied last is what the pods run, unless a full resync asks the server.
+    const applied = memo?.applied.get(`ConfigMap/${name}`);
+    const cm = applied
+      ? (JSON.parse(applied) as { data?: Record<string, string> })
+      : await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: owner.namespace });
     const text = cm?.data?.[CLUSTER_FILE];
     if (!text) return [];
     const previous = validateCluster(JSON.parse(text));
