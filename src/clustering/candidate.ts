@@ -2,8 +2,7 @@
 // transactions whose received position covers everyone else's, and whose binary log lacks
 // nothing another instance's holds. Readiness does not count (a lagging replica that
 // received everything is the right choice; it catches up first).
-import { errantGtids, formatGtids, lackedGtids, mergePositions, positionCovers, toState, type Gtid, type GtidPosition, type GtidState } from '../db/gtid.js';
-import { serverIdFor } from '../db/gtid.js';
+import { errantGtids, formatGtids, lackedGtids, mergePositions, positionCovers, serverIdFor, toState, type Gtid, type GtidPosition, type GtidState } from '../db/gtid.js';
 import type { ClusterState, InstanceView, Snapshot } from './types.js';
 
 export type CandidateChoice =

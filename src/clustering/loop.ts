@@ -1,8 +1,7 @@
 // One long-lived loop per cluster: observe every instance, decide one action, carry it
 // out, route clients, publish a summary. Ticks never overlap, so two failovers can never
 // race; requests (switchover, rebuild) are picked up by the next tick.
-import { formatGtids, toState, type GtidState } from '../db/gtid.js';
-import { serverIdFor } from '../db/gtid.js';
+import { formatGtids, serverIdFor, toState, type GtidState } from '../db/gtid.js';
 import { sqlConnector, type DbConnector } from '../db/instance-db.js';
 import { decide, switchoverRefusal, type Requests } from './decide.js';
 import { observe } from './observe.js';

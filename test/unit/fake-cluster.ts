@@ -7,9 +7,8 @@
 // It records every moment two running servers were writable. The real servers are in test/integration.
 import { DbError } from '../../src/db/connection.js';
 import type { ServerStatus } from '../../src/db/dialect.js';
-import { formatGtids, positionCovers, toPosition, toState, type Gtid } from '../../src/db/gtid.js';
+import { formatGtids, positionCovers, serverIdFor, toPosition, toState, type Gtid } from '../../src/db/gtid.js';
 import type { DbConnector, InstanceDb } from '../../src/db/instance-db.js';
-import { serverIdFor } from '../../src/db/gtid.js';
 import type { ClusterEvent, InstanceTarget, Platform } from '../../src/clustering/platform.js';
 import type { Routes } from '../../src/clustering/routing.js';
 import { startMode, type StartMode } from '../../src/clustering/start-mode.js';

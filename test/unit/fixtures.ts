@@ -2,8 +2,7 @@
 // policies, cluster states and MySQLCluster documents. Defaults describe a healthy
 // three-instance cluster whose primary is instance 0 (server_id 1) at GTID 0-1-100.
 import type { IoState, ReplicationStatus, ServerStatus } from '../../src/db/dialect.js';
-import { parseGtidList, toPosition, toState, type Gtid, type GtidPosition, type GtidState } from '../../src/db/gtid.js';
-import { serverIdFor } from '../../src/db/gtid.js';
+import { parseGtidList, serverIdFor, toPosition, toState, type Gtid, type GtidPosition, type GtidState } from '../../src/db/gtid.js';
 import { initialState, type ClusterState, type InstanceView, type Operation, type Policy, type Snapshot } from '../../src/clustering/types.js';
 import { parseCluster } from '../../src/api/validate.js';
 import type { ClusterSpec } from '../../src/api/cluster.js';
