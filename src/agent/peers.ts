@@ -1,16 +1,21 @@
-// The client side of the agent's HTTP API: what init-data asks its peers.
+// The client side of the agent's HTTP API: what init-data asks its peers, what the mysql
+// container asks its own agent before a start, and what the operator tells it.
 import http from 'node:http';
 import type { InstanceStatus } from './instance-status.js';
 import type { PeerAnswer } from './donor.js';
+import type { StartDecision } from './start-gate.js';
 
 const STATUS_TIMEOUT_MS = 3000;
 
-function request(peer: string, path: string, token?: string, timeoutMs?: number): Promise<http.IncomingMessage> {
+function request(peer: string, path: string, token?: string, timeoutMs?: number, post?: string): Promise<http.IncomingMessage> {
   const [host, port] = splitPeer(peer);
   return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path, headers: token ? { authorization: `Bearer ${token}` } : {} }, resolve);
+    const headers: http.OutgoingHttpHeaders = token ? { authorization: `Bearer ${token}` } : {};
+    if (post !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(post) });
+    const req = http.request({ host, port, path, method: post === undefined ? 'GET' : 'POST', headers }, resolve);
     req.on('error', reject);
     if (timeoutMs) req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.end(post);
   });
 }
 
@@ -68,4 +73,19 @@ export async function fetchGtidAt(peer: string, token: string, file: string, pos
   const res = await request(peer, path, token, 10_000);
   if (res.statusCode !== 200) throw await refusal(peer, 'GET /gtid-at', res);
   return (await body(res)).trim();
+}
+
+/** One long poll of the agent's GET /start-mode: the next decision, or undefined when none came. */
+export async function askStartMode(agent: string): Promise<StartDecision | undefined> {
+  const res = await request(agent, '/start-mode', undefined, 30_000);
+  if (res.statusCode === 204) return void res.resume();
+  if (res.statusCode !== 200) throw await refusal(agent, 'GET /start-mode', res);
+  return JSON.parse(await body(res)) as StartDecision;
+}
+
+/** The operator's word to a pod's agent (POST /start-mode); how many waiting starts it answered. */
+export async function postStartMode(agent: string, decision: StartDecision, token: string): Promise<number> {
+  const res = await request(agent, '/start-mode', token, 2000, JSON.stringify(decision));
+  if (res.statusCode !== 200) throw await refusal(agent, 'POST /start-mode', res);
+  return (JSON.parse(await body(res)) as { answered: number }).answered;
 }

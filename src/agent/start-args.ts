@@ -3,9 +3,9 @@
 // this pod's agent. Holds wait as long as the operator keeps saying hold. With no word at all
 // the server starts keeping its tail: that never loses a commit (at worst the instance comes
 // back errant and is rebuilt), while truncating is only safe on the operator's word.
-import http from 'node:http';
 import { serverArgs } from '../clustering/start-mode.js';
 import type { AgentConfig } from './config.js';
+import { askStartMode } from './peers.js';
 import type { StartDecision } from './start-gate.js';
 
 export interface StartArgsOptions {
@@ -25,10 +25,10 @@ export async function awaitStartArgs(cfg: AgentConfig, opts: StartArgsOptions): 
     }
     let d: StartDecision | undefined;
     try {
-      d = await ask(cfg.agentPort);
+      d = await askStartMode(`127.0.0.1:${cfg.agentPort}`);
       unreachable = undefined;
     } catch (err) {
-      const msg = (err as Error).message;
+      const msg = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       if (msg !== unreachable) opts.say(`the agent does not answer yet (${msg}); retrying`);
       unreachable = msg;
       await new Promise((r) => setTimeout(r, 500));
@@ -44,27 +44,4 @@ export async function awaitStartArgs(cfg: AgentConfig, opts: StartArgsOptions): 
     opts.say(`starting mariadbd (${d.mode}): ${d.why}`);
     return serverArgs(d.mode);
   }
-}
-
-/** One long poll of GET /start-mode: the decision, or undefined when none came. */
-function ask(port: number): Promise<StartDecision | undefined> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/start-mode' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('error', reject);
-      res.on('end', () => {
-        if (res.statusCode === 204) return resolve(undefined);
-        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
-        try {
-          resolve(JSON.parse(body) as StartDecision);
-        } catch {
-          reject(new Error('the agent answered something that is not JSON'));
-        }
-      });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code ?? err.message)));
-    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
-  });
 }

@@ -42,11 +42,6 @@ export class StartGate {
       this.waiters.add(w);
     });
   }
-
-  /** Someone (the mysql container) is waiting for a word. */
-  get waiting(): boolean {
-    return this.waiters.size > 0;
-  }
 }
 
 export function parseDecision(body: string): StartDecision {

@@ -1,6 +1,6 @@
 // One HA loop per MySQLCluster, the same ClusterLoop the sandbox runs, wired to Kubernetes:
 // pods from the informer, labels and deletes through the API, status.ha as the saved state.
-import http from 'node:http';
+import { postStartMode } from '../agent/peers.js';
 import { AGENT_PORT } from '../builders/names.js';
 import type { KubeConfig } from '../kube/types.js';
 import type { MySQLCluster } from '../api/cluster.js';
@@ -85,9 +85,7 @@ export class ClusterHa {
     const claim = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace: ns });
     return {
       pods: () => pods.list().filter((p) => p.metadata?.namespace === ns) as PodView[],
-      patchPodLabels: async (name, labels) => {
-        await kubeRequest(kc, { method: 'PATCH', path: await applier.path(pod(name)), body: { metadata: { labels } }, contentType: 'application/merge-patch+json', timeoutMs: 5000 });
-      },
+      patchPodLabels: (name, labels) => applier.mergePatch(pod(name), { metadata: { labels } }, 5000),
       // A fence must not hang on a slow API server: 5 s, then the loop retries.
       deletePod: async (name, gracePeriodSeconds) => void (await applier.delete(pod(name), 'Background', { gracePeriodSeconds, timeoutMs: 5000 })),
       claimUid: async (name) => this.deps.claims.get(`${ns}/${name}`)?.metadata?.uid,
@@ -110,32 +108,8 @@ export class ClusterHa {
         const owner = { name: this.ref.name, namespace: ns, uid: this.ref.uid ?? '' };
         for (const obj of primaryEndpoints(owner, primary, version as SliceApiVersion)) await applier.apply(obj);
       },
-      postStartMode: (podIP, body) => postStartMode(podIP, body, this.secrets.agentToken),
+      postStartMode: (podIP, decision) => postStartMode(`${podIP}:${AGENT_PORT}`, decision, this.secrets.agentToken),
       event: (e) => void events.record(this.ref, e.type, e.reason, e.message),
     };
   }
-}
-
-/** POST /start-mode to a pod's agent (agent/server.ts); the number of starts it answered. */
-function postStartMode(podIP: string, body: { mode: string; why: string }, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = http.request({
-      host: podIP, port: AGENT_PORT, path: '/start-mode', method: 'POST', timeout: 2000,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`the agent at ${podIP} answered HTTP ${res.statusCode}`));
-        const answered = Number(/"answered":(\d+)/.exec(text)?.[1] ?? 0);
-        resolve(answered);
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`the agent at ${podIP} did not answer within 2 s`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
 }

@@ -13,14 +13,13 @@ import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
 import type { Logger } from '../clustering/operations.js';
 import type { ClusterState } from '../clustering/types.js';
-import { NotLeadingError, type Applier } from '../kube/apply.js';
+import type { Applier } from '../kube/apply.js';
 import { describeError } from '../kube/client.js';
 import type { Condition } from '../kube/conditions.js';
 import type { Discovery } from '../kube/discovery.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
-import { kubeRequest } from '../kube/request.js';
 import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { CLUSTER_API, ClusterHa } from './cluster-ha.js';
 import { nextRolloutStep, type RolloutInstance } from './rollout.js';
@@ -78,11 +77,6 @@ export class ClusterController {
   async stop(): Promise<void> {
     await Promise.all([...this.ha.values()].map((h) => h.loop.stop()));
     this.ha.clear();
-  }
-
-  /** Direct API writes here (the Applier gates its own) stop with leadership. */
-  private gate(): void {
-    if (this.deps.mayAct && !this.deps.mayAct()) throw new NotLeadingError();
   }
 
   async reconcile(key: string): Promise<HandlerResult> {
@@ -245,7 +239,6 @@ export class ClusterController {
    * instances that scaling down removed, once their pods are gone.
    */
   private async storagePolicy(owner: Owned, cluster: MySQLCluster): Promise<void> {
-    const { kc } = this.deps;
     const n = namesOf(owner.name, owner.namespace);
     const claims = this.deps.claims.list()
       .filter((c) => c.metadata?.namespace === owner.namespace)
@@ -257,11 +250,10 @@ export class ClusterController {
       const owned = refs.some((r) => r.uid === owner.uid);
       if (owned === own) continue;
       const next = own ? [...refs, ownerReference(owner)] : refs.filter((r) => r.uid !== owner.uid);
-      this.gate();
-      await kubeRequest(kc, {
-        method: 'PATCH', path: `/api/v1/namespaces/${owner.namespace}/persistentvolumeclaims/${c.metadata!.name}`,
-        body: { metadata: { ownerReferences: next.length ? next : null } }, contentType: 'application/merge-patch+json',
-      });
+      await this.deps.applier.mergePatch(
+        { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: c.metadata!.name!, namespace: owner.namespace },
+        { metadata: { ownerReferences: next.length ? next : null } },
+      );
     }
     if (cluster.spec.storage.pvcRetention.whenScaled !== 'Delete') return;
     const podOrdinals = this.podsOf(owner).map((p) => p.ordinal);
@@ -345,11 +337,7 @@ export class ClusterController {
     const p = outcome
       .then(([type, reason, message]) => {
         void this.deps.events.record(ref, type, reason, message);
-        this.gate();
-        return kubeRequest(this.deps.kc, {
-          method: 'PATCH', path: `/apis/${CLUSTER_API.apiVersion}/namespaces/${ref.namespace}/mysqlclusters/${ref.name}`,
-          body: { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } }, contentType: 'application/merge-patch+json',
-        });
+        return this.deps.applier.mergePatch(ref, { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } });
       })
       .catch((err: Error) => this.deps.log.warn({ cluster: key, err: describeError(err) }, 'rebuild annotation not cleared'))
       .finally(() => this.rebuilding.delete(key));

@@ -65,6 +65,13 @@ export class Applier {
     });
   }
 
+  /** A JSON merge patch of an object (labels, owner references, annotations it does not own). */
+  async mergePatch(ref: ObjectRef, body: unknown, timeoutMs?: number): Promise<void> {
+    const path = await this.path(ref);
+    this.gate();
+    await kubeRequest(this.kc, { method: 'PATCH', path, body, contentType: 'application/merge-patch+json', timeoutMs });
+  }
+
   /** The object, or undefined when it does not exist. */
   async get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
     try {
