@@ -37,6 +37,9 @@ interface Waiter {
 export class ClusterLoop {
   private stopped = false;
   private readonly abort = new AbortController();
+  /** Ends the wait before the next tick; `woken` asks for one more tick at once when a tick runs. */
+  private wakeUp?: () => void;
+  private woken = false;
   private readonly db: DbConnector;
   private running?: Promise<void>;
   private unreachableSince = new Map<number, number>();
@@ -86,6 +89,7 @@ export class ClusterLoop {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort(new Error('the HA loop is stopping'));
+    this.wakeUp?.();
     await this.running;
   }
 
@@ -130,9 +134,24 @@ export class ClusterLoop {
     while (!this.stopped && !this.abort.signal.aborted) {
       const started = Date.now();
       await this.tick();
-      const wait = Math.max(0, this.opts.tickMs - (Date.now() - started));
-      if (!this.stopped) await new Promise((r) => setTimeout(r, wait));
+      const wait = this.woken ? 0 : Math.max(0, this.opts.tickMs - (Date.now() - started));
+      this.woken = false;
+      if (!this.stopped) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(() => this.wakeUp?.(), wait);
+          this.wakeUp = () => { clearTimeout(t); this.wakeUp = undefined; r(); };
+        });
+      }
     }
+  }
+
+  /**
+   * Tick now instead of at the next interval: the platform saw an instance change (a pod
+   * deleted or its container stopped), so a failed primary is detected without waiting.
+   */
+  wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
   }
 
   async tick(): Promise<void> {

@@ -118,13 +118,15 @@ async function fence(ctx: OperationContext, i: InstanceView, reason: string, res
 
 async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snapshot): Promise<void> {
   const { platform, state } = ctx;
+  // Routing away first: it is always safe, and clients stop reaching the old primary one API
+  // write sooner on Kubernetes (the record is saved next, before anything is changed).
+  await platform.route({ readWrite: null, readOnly: [] });
   if (!state.operation) {
     state.operation = op;
     await save(ctx);
     platform.event({ type: 'Warning', reason: 'FailoverStarted', message: op.reason });
   }
   ctx.log.warn({ from: op.from, to: op.to, reason: op.reason }, 'failover');
-  await platform.route({ readWrite: null, readOnly: [] });
   ctx.fault('failover:routed-away');
 
   // A silent old primary may only be frozen, or be recovering a tail it must not keep if

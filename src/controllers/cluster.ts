@@ -79,6 +79,11 @@ export class ClusterController {
     this.ha.clear();
   }
 
+  /** One of the cluster's pods changed: its HA loop looks at once (a deleted primary fails over sooner). */
+  podChanged(key: string): void {
+    this.ha.get(key)?.loop.wake();
+  }
+
   async reconcile(key: string): Promise<HandlerResult> {
     const obj = this.deps.clusters.get(key) as ClusterObject | undefined;
     if (!obj || obj.metadata?.deletionTimestamp) {

@@ -75,13 +75,21 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     else triggers.set(key, now);
     queue.add(key);
   });
-  const owner = (key: string, informer: Informer<KubeObject>) => {
-    const o = informer.get(key);
-    const name = o?.metadata?.labels?.[CLUSTER_LABEL];
-    if (name) queue.add(objectKey(o!.metadata!.namespace, name));
+  // A deleted object is passed as last seen, so its cluster still hears of it.
+  const owner = (o: KubeObject) => {
+    const name = o.metadata?.labels?.[CLUSTER_LABEL];
+    return name ? objectKey(o.metadata!.namespace, name) : undefined;
   };
-  pods.onChange((key) => owner(key, pods));
-  statefulSets.onChange((key) => owner(key, statefulSets));
+  pods.onChange((_key, pod) => {
+    const cluster = owner(pod);
+    if (!cluster) return;
+    controller.podChanged(cluster);
+    queue.add(cluster);
+  });
+  statefulSets.onChange((_key, sts) => {
+    const cluster = owner(sts);
+    if (cluster) queue.add(cluster);
+  });
   for (const i of informers) i.start();
 
   const lead = async (signal: AbortSignal) => {

@@ -28,7 +28,7 @@ const HEALTHY_WATCH_MS = 1_000;
 
 export class Informer<T extends KubeObject = KubeObject> {
   private readonly store = new Map<string, T>();
-  private readonly handlers: ((key: string) => void)[] = [];
+  private readonly handlers: ((key: string, obj: T) => void)[] = [];
   private readonly stopping = new AbortController();
   private readonly syncedPromise: Promise<void>;
   private markSynced!: () => void;
@@ -50,8 +50,11 @@ export class Informer<T extends KubeObject = KubeObject> {
     this.syncedPromise.catch(() => {}); // a stop before the first sync is not an unhandled rejection
   }
 
-  /** Called with `namespace/name` on every add, update and delete; the object is read with get(). */
-  onChange(handler: (key: string) => void): void {
+  /**
+   * Called with `namespace/name` on every add, update and delete, and the object as it is now
+   * or, once deleted, as it was last seen (its labels still name its owner).
+   */
+  onChange(handler: (key: string, obj: T) => void): void {
     this.handlers.push(handler);
   }
 
@@ -135,26 +138,26 @@ export class Informer<T extends KubeObject = KubeObject> {
       timeoutMs: 60_000,
     });
     const seen = new Set<string>();
-    const changed: string[] = [];
+    const changed: Array<[string, T]> = [];
     for (const item of list.items) {
       // List items come without apiVersion/kind; watch events have them. Keep the cache uniform.
       const obj = { apiVersion: this.opts.apiVersion, kind: this.opts.kind, ...item } as T;
       const key = keyOf(obj);
       seen.add(key);
-      if (this.store.get(key)?.metadata?.resourceVersion !== obj.metadata?.resourceVersion) changed.push(key);
+      if (this.store.get(key)?.metadata?.resourceVersion !== obj.metadata?.resourceVersion) changed.push([key, obj]);
       this.store.set(key, obj);
     }
     for (const key of [...this.store.keys()]) {
       if (!seen.has(key)) {
+        changed.push([key, this.store.get(key)!]);
         this.store.delete(key);
-        changed.push(key);
       }
     }
     if (!this.isSynced) {
       this.isSynced = true;
       this.markSynced();
     }
-    for (const key of changed) this.notify(key);
+    for (const [key, obj] of changed) this.notify(key, obj);
     return list.metadata?.resourceVersion ?? '';
   }
 
@@ -194,14 +197,14 @@ export class Informer<T extends KubeObject = KubeObject> {
             const key = keyOf(obj);
             this.store.set(key, obj as T);
             if (rv) progressed(rv);
-            this.notify(key);
+            this.notify(key, obj as T);
             break;
           }
           case 'DELETED': {
             const key = keyOf(obj);
             this.store.delete(key);
             if (rv) progressed(rv);
-            this.notify(key);
+            this.notify(key, obj as T);
             break;
           }
           case 'BOOKMARK':
@@ -232,10 +235,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     });
   }
 
-  private notify(key: string): void {
+  private notify(key: string, obj: T): void {
     for (const handler of this.handlers) {
       try {
-        handler(key);
+        handler(key, obj);
       } catch (err) {
         this.opts.onError?.(err);
       }

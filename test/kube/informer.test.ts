@@ -16,6 +16,7 @@ test('the informer outlives watches the server closes and keeps seeing changes',
   await applier.apply(configMap('inf', 'other-label', { v: '1' }, { app: 'y' }));
 
   const keys: string[] = [];
+  const deletedLabels: Array<string | undefined> = [];
   const errors: unknown[] = [];
   const informer = new Informer(kubeconfig, discovery, {
     apiVersion: 'v1',
@@ -25,7 +26,11 @@ test('the informer outlives watches the server closes and keeps seeing changes',
     watchTimeoutSeconds: 1, // the server ends every watch after a second
     onError: (err) => errors.push(err),
   });
-  informer.onChange((key) => keys.push(key));
+  informer.onChange((key, obj) => {
+    keys.push(key);
+    // A deleted object comes as last seen: its labels still say whose it was.
+    if (!informer.get(key)) deletedLabels.push(obj.metadata?.labels?.app);
+  });
   informer.start();
   await informer.synced();
   assert.equal(informer.get('inf/before')?.data && (informer.get('inf/before') as { data: { v: string } }).data.v, '1');
@@ -43,6 +48,7 @@ test('the informer outlives watches the server closes and keeps seeing changes',
   await eventually('the delete', () => informer.get('inf/later') === undefined);
   assert.deepEqual(informer.list().map((o) => o.metadata?.name).sort(), ['before']);
   assert.ok(keys.includes('inf/later'));
+  assert.deepEqual(deletedLabels, ['x']);
   assert.ok(informer.watchesStarted >= 4, `watches: ${informer.watchesStarted}`);
   assert.deepEqual(errors, [], 'a server-side close is not an error');
 

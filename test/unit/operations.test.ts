@@ -322,3 +322,23 @@ test('an operator that lost its Lease in the middle of a failover takes no furth
   assert.equal(d.lost(), '');
   assert.deepEqual(d.fake.violations, []);
 });
+
+test('wake() runs a tick at once instead of at the next interval', async () => {
+  const d = await healthyCluster();
+  let ticks = 0;
+  const loop = new ClusterLoop(d.fake, d.pol, structuredClone(d.fake.saved!), quiet, {
+    tickMs: 3_600_000, // without a wake, the second tick is an hour away
+    observeDeadlineMs: 100,
+    db: d.fake.db,
+    onTick: () => void (ticks += 1),
+  });
+  const ticked = async (n: number) => {
+    for (let i = 0; i < 1000 && ticks < n; i++) await new Promise((r) => setTimeout(r, 10));
+    return ticks;
+  };
+  loop.start();
+  assert.equal(await ticked(1), 1);
+  loop.wake();
+  assert.equal(await ticked(2), 2, 'the wake ran a second tick');
+  await loop.stop(); // also ends the hour's wait
+});
