@@ -22,6 +22,8 @@ export interface ClusterSummary {
   switchovers: number;
   instances: InstanceSummary[];
   message?: string;
+  /** When the loop last looked at every instance (ms since the epoch). */
+  observedAt: number;
 }
 
 export function summarize(policy: Policy, state: ClusterState, snap: Snapshot, message?: string): ClusterSummary {
@@ -45,7 +47,7 @@ export function summarize(policy: Policy, state: ClusterState, snap: Snapshot, m
           : i.error ?? (r?.lastIoError || r?.lastSqlError || undefined),
     };
   });
-  return { phase: phaseOf(state, instances, policy), primary: state.primary, failovers: state.failovers, switchovers: state.switchovers, instances, message };
+  return { phase: phaseOf(state, instances, policy), primary: state.primary, failovers: state.failovers, switchovers: state.switchovers, instances, message, observedAt: snap.now };
 }
 
 function phaseOf(state: ClusterState, instances: InstanceSummary[], policy: Policy): Phase {

@@ -34,6 +34,8 @@ export interface ChaosResult {
   samples: number;
   /** Samples with two writable answers too far apart in time to be one moment (a frozen instance). */
   inconclusive: number;
+  /** The longest time between two writable samples (the watch aims at one every 50 ms). */
+  sampleGapMs: number;
 }
 
 export interface ChaosOptions {
@@ -116,6 +118,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       reads: readers.reads,
       samples: watch.samples,
       inconclusive: watch.inconclusive,
+      sampleGapMs: watch.maxGapMs,
     };
   } catch (err) {
     log(`chaos run failed: ${(err as Error).message}\n${sb.supervisorLogTail(80)}\n${sb.errorLogTails(20)}`);
@@ -151,7 +154,7 @@ export function formatChaos(r: ChaosResult): string {
     '',
     `failovers ${r.failovers} (+ ${r.recoveries} in-place recoveries), full crashes ${r.fullCrashes}, acknowledged writes ${r.acknowledged}, ` +
       `reads ${r.reads} (replica-lag misses through the read-only endpoint ${r.replicaLagMisses}, allowed), writable samples ${r.samples} ` +
-      `(${r.inconclusive} with answers more than ${WritableWatch.SAMPLE_WINDOW_MS} ms apart, not counted)`,
+      `(every ${WritableWatch.SAMPLE_EVERY_MS} ms, longest gap ${r.sampleGapMs} ms; ${r.inconclusive} with answers more than ${WritableWatch.SAMPLE_WINDOW_MS} ms apart, not counted)`,
     r.broken.length ? `BROKEN:\n${r.broken.join('\n')}` : 'invariants: bank total and balances intact',
   ].join('\n');
 }

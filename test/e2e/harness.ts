@@ -259,10 +259,14 @@ export class KubeCluster implements WriteTarget {
     return mysql.createConnection({ host: await this.serviceIp(suffix), port: 3306, user: 'app', password: await this.secret('app'), database: 'app', connectTimeout: 3000 });
   }
 
-  async instanceQuery<T = any>(ordinal: number, sql: string, params: unknown[] = []): Promise<T[]> {
+  async instanceConnection(ordinal: number): Promise<mysql.Connection> {
     const pod = await this.pod(ordinal);
     if (!pod?.status?.podIP) throw new Error(`pod ${this.name}-${ordinal} has no IP`);
-    const c = await mysql.createConnection({ host: pod.status.podIP, port: 3306, user: 'ordinal', password: await this.secret('operator'), connectTimeout: 3000 });
+    return mysql.createConnection({ host: pod.status.podIP, port: 3306, user: 'ordinal', password: await this.secret('operator'), connectTimeout: 3000 });
+  }
+
+  async instanceQuery<T = any>(ordinal: number, sql: string, params: unknown[] = []): Promise<T[]> {
+    const c = await this.instanceConnection(ordinal);
     try {
       const [rows] = await c.query({ sql, values: params, timeout: 60_000 });
       return rows as T[];

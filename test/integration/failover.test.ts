@@ -40,3 +40,22 @@ test('SIGKILL of the primary under writes: promoted replica, nothing lost, one w
   assert.equal(Number(ro.ro), 1, 'the old primary is read-only');
   console.log(`failover: acked ${report.acked.size}, client outages ms ${report.outagesMs.join(', ')}`);
 });
+
+test('the writable watch catches a second writable instance (so its silence above means something)', async () => {
+  const s = await sb.status();
+  const replica = s.instances.find((i) => i.ordinal !== s.primary)!.ordinal;
+  const supervisor = s.supervisor.pid!;
+  // The HA loop would fence the stray writer within a tick: hold it still meanwhile.
+  process.kill(supervisor, 'SIGSTOP');
+  const watch = new WritableWatch(sb, [0, 1, 2]).start();
+  try {
+    await sb.instanceQuery(replica, 'SET GLOBAL read_only = 0');
+    for (let i = 0; i < 200 && watch.violations.length === 0; i++) await sleep(50);
+  } finally {
+    await sb.instanceQuery(replica, 'SET GLOBAL read_only = 1');
+    await watch.stop();
+    process.kill(supervisor, 'SIGCONT');
+  }
+  assert.ok(watch.violations.length > 0, `two writable instances seen (${watch.samples} samples)`);
+  assert.ok(watch.violations.every((v) => v.includes(String(replica)) && v.includes(String(s.primary))), watch.violations.join('; '));
+});

@@ -109,9 +109,13 @@ export class Sandbox {
     return mysql.createConnection({ host: '127.0.0.1', port, user: 'app', password: this.password('app'), database: 'app', connectTimeout: 3000 });
   }
 
+  instanceConnection(ordinal: number): Promise<mysql.Connection> {
+    return mysql.createConnection({ host: '127.0.0.1', port: this.basePort + ordinal, user: 'ordinal', password: this.password('operator'), connectTimeout: 2000 });
+  }
+
   /** The operator account straight to one instance, bypassing the endpoints. */
   async instanceQuery<T = any>(ordinal: number, sql: string, params: unknown[] = [], timeoutMs = 5000): Promise<T[]> {
-    const c = await mysql.createConnection({ host: '127.0.0.1', port: this.basePort + ordinal, user: 'ordinal', password: this.password('operator'), connectTimeout: 2000 });
+    const c = await this.instanceConnection(ordinal);
     try {
       const [rows] = await c.query({ sql, values: params, timeout: timeoutMs });
       return rows as T[];

@@ -11,6 +11,8 @@ export interface WriteTarget {
   app(): Promise<mysql.Connection>;
   /** The operator account straight to one instance. */
   instanceQuery<T = any>(ordinal: number, sql: string, params?: unknown[]): Promise<T[]>;
+  /** A connection of the operator account straight to one instance, kept by the caller. */
+  instanceConnection(ordinal: number): Promise<mysql.Connection>;
   background: Set<{ stop(): Promise<unknown> }>;
 }
 
@@ -101,17 +103,22 @@ export async function verifyWrites(sb: WriteTarget, ordinal: number, report: Wri
 }
 
 /**
- * Samples every instance directly, every 100 ms, and records any moment at which more
- * than one instance answered and was writable. A sample whose answers took longer than
- * SAMPLE_WINDOW_MS is not a moment (a frozen instance answers seconds late, after the world
- * changed) and is counted apart as inconclusive.
+ * Samples every instance directly, a round every SAMPLE_EVERY_MS (start to start), and
+ * records any moment at which more than one instance answered and was writable. Each
+ * instance keeps its connection, so a round costs one query per instance, not a login. A
+ * round whose answers took longer than SAMPLE_WINDOW_MS is not a moment (a frozen instance
+ * answers seconds late, after the world changed) and is counted apart as inconclusive.
  */
 export class WritableWatch {
   private stopped = false;
   private run?: Promise<void>;
+  private readonly conns = new Map<number, mysql.Connection>();
   readonly violations: string[] = [];
   samples = 0;
   inconclusive = 0;
+  /** The longest time between the starts of two rounds (a busy machine stretches it). */
+  maxGapMs = 0;
+  static readonly SAMPLE_EVERY_MS = 50;
   static readonly SAMPLE_WINDOW_MS = 250;
 
   constructor(private readonly sb: WriteTarget, private readonly ordinals: number[]) {}
@@ -119,29 +126,41 @@ export class WritableWatch {
   start(): this {
     this.sb.background.add(this);
     this.run = (async () => {
+      let previous: number | undefined;
       while (!this.stopped) {
         const started = Date.now();
-        const writable = await Promise.all(
-          this.ordinals.map(async (o) => {
-            try {
-              const [r] = await this.sb.instanceQuery<{ ro: number }>(o, 'SELECT @@read_only AS ro');
-              return Number(r.ro) === 0 ? { o, at: Date.now() } : undefined;
-            } catch {
-              return undefined;
-            }
-          }),
-        );
-        const w = writable.filter((x) => x !== undefined);
+        if (previous !== undefined) this.maxGapMs = Math.max(this.maxGapMs, started - previous);
+        previous = started;
+        const w = (await Promise.all(this.ordinals.map((o) => this.writableAt(o)))).filter((x) => x !== undefined);
         this.samples += 1;
         if (w.length > 1) {
           if (Math.max(...w.map((x) => x.at)) - started <= WritableWatch.SAMPLE_WINDOW_MS) {
             this.violations.push(`${new Date(started).toISOString()}: writable ${w.map((x) => x.o).join(', ')}`);
           } else this.inconclusive += 1;
         }
-        await sleep(100);
+        await sleep(Math.max(0, started + WritableWatch.SAMPLE_EVERY_MS - Date.now()));
       }
+      for (const c of this.conns.values()) c.destroy();
     })();
     return this;
+  }
+
+  /** When instance `o` answered that it is writable; undefined when it is not or did not answer. */
+  private async writableAt(o: number): Promise<{ o: number; at: number } | undefined> {
+    try {
+      let c = this.conns.get(o);
+      if (!c) {
+        c = await this.sb.instanceConnection(o);
+        c.on('error', () => {});
+        this.conns.set(o, c);
+      }
+      const [rows] = await c.query({ sql: 'SELECT @@read_only AS ro', timeout: 5000 });
+      return Number((rows as Array<{ ro: number }>)[0].ro) === 0 ? { o, at: Date.now() } : undefined;
+    } catch {
+      this.conns.get(o)?.destroy();
+      this.conns.delete(o);
+      return undefined;
+    }
   }
 
   async stop(): Promise<void> {

@@ -7,7 +7,7 @@ const now = new Date('2026-11-22T10:00:00Z');
 const inst = (ordinal: number, o: Partial<InstanceSummary> = {}): InstanceSummary => ({
   ordinal, role: ordinal === 0 ? 'primary' : 'replica', ready: true, readOnly: ordinal !== 0, errant: false, reachable: true, lagSeconds: 0, ...o,
 });
-const summary = (phase: ClusterSummary['phase'], instances = [inst(0), inst(1), inst(2)]): ClusterSummary => ({ phase, primary: 0, failovers: 1, switchovers: 0, instances });
+const summary = (phase: ClusterSummary['phase'], instances = [inst(0), inst(1), inst(2)]): ClusterSummary => ({ phase, primary: 0, failovers: 1, switchovers: 0, instances, observedAt: now.getTime() });
 const status = (o: Partial<StatusInput>) => clusterStatus({ name: 'demo', generation: 3, replicas: 3, now, ...o });
 const cond = (s: ReturnType<typeof status>, type: string) => s.conditions.find((c) => c.type === type)!;
 

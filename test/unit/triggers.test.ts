@@ -21,12 +21,13 @@ test('clusterTrigger: the spec, requests and deletion call for a reconcile; stat
 });
 
 test('summaryTrigger: what the status shows, with lag in coarse steps', async (t) => {
-  const summary = (over: Partial<ClusterSummary['instances'][number]> = {}, phase: ClusterSummary['phase'] = 'Running'): ClusterSummary => ({
-    phase, primary: 0, failovers: 0, switchovers: 0,
+  const summary = (over: Partial<ClusterSummary['instances'][number]> = {}, phase: ClusterSummary['phase'] = 'Running', observedAt = 1000): ClusterSummary => ({
+    phase, primary: 0, failovers: 0, switchovers: 0, observedAt,
     instances: [{ ordinal: 1, role: 'replica', ready: true, readOnly: true, errant: false, reachable: true, lagSeconds: 0, ...over }],
   });
   const cases: Array<{ name: string; next: ClusterSummary; write: boolean }> = [
     { name: 'lag 0 -> 1 s under writes', next: summary({ lagSeconds: 1 }), write: false },
+    { name: 'a later tick, nothing else new', next: summary({}, 'Running', 1500), write: false },
     { name: 'lag past 5 s', next: summary({ lagSeconds: 7 }), write: true },
     { name: 'lag unknown (replication stopped)', next: summary({ lagSeconds: null }), write: true },
     { name: 'a replica no longer ready', next: summary({ ready: false }), write: true },

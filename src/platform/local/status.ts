@@ -27,6 +27,8 @@ export interface LocalStatus {
   recoveries: number;
   switchovers: number;
   message?: string;
+  /** When the HA loop last looked at every instance (ISO time); absent while it has not yet. */
+  observedAt?: string;
   routes: { readWrite: number | null; readOnly: number[] };
   events: Array<{ time: string; type: string; reason: string; message: string }>;
   supervisor: { pid: number | null; running: boolean };
@@ -69,6 +71,7 @@ export function buildStatus(
     recoveries: state.recoveries,
     switchovers: state.switchovers,
     message: summary?.message,
+    observedAt: summary ? new Date(summary.observedAt).toISOString() : undefined,
     routes: platform.routes,
     events: platform.events.slice(-20),
     supervisor: { pid: process.pid, running: true },
