@@ -13,7 +13,7 @@ import { callControl } from '../platform/local/control.js';
 import { pidAlive, readJson, writeAtomic } from '../platform/local/files.js';
 import { stopProcess, runningPid, sleep } from '../platform/local/mariadbd.js';
 import { ClusterPaths, clustersDir } from '../platform/local/paths.js';
-import { choosePorts, type Ports } from '../platform/local/ports.js';
+import { choosePorts, findPorts, readPorts, writePorts, type Ports } from '../platform/local/ports.js';
 import { ensureSecrets } from '../platform/local/secrets.js';
 import type { LocalStatus } from '../platform/local/status.js';
 import { supervise, supervisorPid } from '../platform/local/supervisor.js';
@@ -140,7 +140,7 @@ async function up(file: string, timeoutSeconds: number, wait: boolean): Promise<
   }
   const paths = new ClusterPaths(cluster.metadata.name);
   const isNew = !existsSync(paths.spec);
-  let ports = readJson<Ports>(`${paths.dir}/ports.json`);
+  let ports = findPorts(paths);
   if (!isNew) {
     const previous = loadClusterFile(paths.spec);
     refuseImmutableChanges(previous, cluster, ports!);
@@ -150,7 +150,7 @@ async function up(file: string, timeoutSeconds: number, wait: boolean): Promise<
 
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
-  if (isNew) writeAtomic(`${paths.dir}/ports.json`, JSON.stringify(ports, null, 2));
+  if (isNew) writePorts(paths, ports!);
   const { status: _drop, ...doc } = cluster;
   writeAtomic(paths.spec, stringify(doc));
   ensureSecrets(paths, cluster.spec, specDir);
@@ -235,7 +235,7 @@ async function status(name: string): Promise<LocalStatus> {
   if (supervisorPid(paths)) return callControl<LocalStatus>(paths.control, 'GET', '/status');
   // Without a supervisor: what the files say, and which servers still run.
   const cluster = loadClusterFile(paths.spec);
-  const ports = readJson<Ports>(`${paths.dir}/ports.json`)!;
+  const ports = readPorts(paths);
   const state = readJson<Partial<ClusterState>>(paths.state);
   const ordinals = existsSync(paths.instancesDir()) ? readdirSync(paths.instancesDir()).map(Number).filter(Number.isInteger) : [];
   return {

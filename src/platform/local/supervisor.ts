@@ -16,7 +16,7 @@ import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
 import { Fleet } from './fleet.js';
 import { ClusterPaths } from './paths.js';
 import { LocalPlatform } from './platform.js';
-import type { Ports } from './ports.js';
+import { readPorts } from './ports.js';
 import { TcpEndpoint } from './proxy.js';
 import { ensureSecrets } from './secrets.js';
 import { buildStatus } from './status.js';
@@ -36,8 +36,7 @@ export async function supervise(name: string): Promise<void> {
 
   const log = pino({ base: { cluster: name } }, pino.destination({ dest: paths.supervisorLog, append: true, sync: true }));
   let cluster: MySQLCluster = loadClusterFile(paths.spec);
-  const ports = readJson<Ports>(`${paths.dir}/ports.json`);
-  if (!ports) throw new Error(`${paths.dir}/ports.json is missing; run ordinal local up again`);
+  const ports = readPorts(paths);
   const state: ClusterState = { ...initialState(), ...readJson<ClusterState>(paths.state) };
   const secrets = ensureSecrets(paths, cluster.spec, dirname(paths.spec));
 
