@@ -4,6 +4,7 @@
 // down the highest ordinals go, never the primary.
 import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
+import { mayStartEmpty, type PeerData } from '../../clustering/bootstrap.js';
 import type { ClusterState } from '../../clustering/types.js';
 import { renderServerConfig } from '../../mariadb/server-config.js';
 import { cloneInitSql, cloneInto, streamBackup } from '../../mariadb/backup-tools.js';
@@ -142,8 +143,8 @@ export class Fleet {
     }
     if (Date.now() < s.nextStartAt) return;
     if (!hasData(this.paths, o)) {
-      const fresh = o === 0 && this.state.primary === null && !this.ordinals().some((x) => x !== o && hasData(this.paths, x));
-      void this.provision(o, fresh);
+      const peers = this.ordinals().filter((x) => x !== o).map((x): PeerData => ({ peer: String(x), data: hasData(this.paths, x) ? 'some' : 'none' }));
+      void this.provision(o, mayStartEmpty({ ordinal: o, primaryRecorded: this.state.primary !== null, peers }).allowed);
       return;
     }
     const { mode, why } = this.hooks.startMode(o, s.crashedAsPrimary === true);
