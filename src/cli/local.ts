@@ -7,7 +7,6 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { loadClusterFile } from '../api/load.js';
 import { InvalidSpecError } from '../api/validate.js';
-import type { MySQLCluster } from '../api/cluster.js';
 import type { ClusterState } from '../clustering/types.js';
 import { callControl } from '../platform/local/control.js';
 import { pidAlive, readJson, writeAtomic } from '../platform/local/files.js';
@@ -17,6 +16,7 @@ import { choosePorts, findPorts, readPorts, writePorts, type Ports } from '../pl
 import { ensureSecrets } from '../platform/local/secrets.js';
 import type { LocalStatus } from '../platform/local/status.js';
 import { supervise, supervisorPid } from '../platform/local/supervisor.js';
+import { refusedSandboxChanges } from '../sandbox/refused-changes.js';
 import { printTable, progressLine, Progress } from './render.js';
 
 export function localCommand(): Command {
@@ -143,7 +143,8 @@ async function up(file: string, timeoutSeconds: number, wait: boolean): Promise<
   let ports = findPorts(paths);
   if (!isNew) {
     const previous = loadClusterFile(paths.spec);
-    refuseImmutableChanges(previous, cluster, ports!);
+    const refused = refusedSandboxChanges(previous.spec, cluster.spec, ports!);
+    if (refused.length) throw new InvalidSpecError(refused);
   } else {
     ports = await choosePorts(cluster.spec.local);
   }
@@ -170,17 +171,6 @@ async function up(file: string, timeoutSeconds: number, wait: boolean): Promise<
   console.log(`  user ${s.credentials.user}, database ${s.credentials.database}, password in ${s.credentials.passwordFile}`);
   const [host, port] = s.endpoints.readWrite.split(':');
   console.log(`  try: mariadb -h ${host} -P ${port} -u ${s.credentials.user} -p"$(cat ${s.credentials.passwordFile})" ${s.credentials.database}`);
-}
-
-function refuseImmutableChanges(previous: MySQLCluster, next: MySQLCluster, ports: Ports): void {
-  const errors: Array<{ path: string; message: string }> = [];
-  const l = next.spec.local;
-  if (l.basePort !== undefined && l.basePort !== ports.basePort) errors.push({ path: 'spec.local.basePort', message: `cannot change on an existing cluster (it is ${ports.basePort})` });
-  if (l.readWritePort !== undefined && l.readWritePort !== ports.readWrite) errors.push({ path: 'spec.local.readWritePort', message: `cannot change on an existing cluster (it is ${ports.readWrite})` });
-  if (l.readOnlyPort !== undefined && l.readOnlyPort !== ports.readOnly) errors.push({ path: 'spec.local.readOnlyPort', message: `cannot change on an existing cluster (it is ${ports.readOnly})` });
-  if (previous.spec.database.name !== next.spec.database.name) errors.push({ path: 'spec.database.name', message: 'cannot change after the cluster was created' });
-  if (previous.spec.database.user !== next.spec.database.user) errors.push({ path: 'spec.database.user', message: 'cannot change after the cluster was created' });
-  if (errors.length) throw new InvalidSpecError(errors);
 }
 
 function startSupervisor(paths: ClusterPaths): number | undefined {
