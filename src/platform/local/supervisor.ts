@@ -1,7 +1,8 @@
 // The sandbox's background process: one per cluster. It runs the fleet (mariadbd
 // processes), the HA loop, the two client endpoints and the control channel. Killing it
 // loses nothing: the servers keep running and the next supervisor adopts them.
-import { existsSync, unlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
 import { loadClusterFile } from '../../api/load.js';
@@ -26,6 +27,19 @@ export const SUPERVISOR_MARK = 'local supervise';
 export function supervisorPid(paths: ClusterPaths): number | undefined {
   const pid = readPid(paths.supervisorPid);
   return pid && pidRuns(pid, paths.name) && pidRuns(pid, 'supervise') ? pid : undefined;
+}
+
+/** Start the cluster's supervisor in the background; returns its pid. */
+export function startSupervisor(paths: ClusterPaths): number | undefined {
+  const log = openSync(paths.supervisorLog, 'a');
+  // Same node, same loader flags (tsx in development), same entry script.
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'local', 'supervise', paths.name], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: process.env,
+  });
+  child.unref();
+  return child.pid;
 }
 
 export async function supervise(name: string): Promise<void> {
