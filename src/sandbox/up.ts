@@ -11,7 +11,7 @@ import { callControl } from '../platform/local/control.js';
 import { writeAtomic } from '../platform/local/files.js';
 import { ClusterPaths } from '../platform/local/paths.js';
 import { choosePorts, readPorts, writePorts, type Ports } from '../platform/local/ports.js';
-import { ensureSecrets } from '../platform/local/secrets.js';
+import { ensureSecrets, readPasswordFile } from '../platform/local/secrets.js';
 import { startSupervisor, supervisorPid } from '../platform/local/supervisor.js';
 import { refusedSandboxChanges } from './refused-changes.js';
 
@@ -49,9 +49,7 @@ async function checked(cluster: MySQLCluster, specDir: string, paths: ClusterPat
   // Relative to the file given; the stored copy of the spec lives elsewhere, so it keeps it absolute.
   if (database.passwordFile) {
     database.passwordFile = resolve(specDir, database.passwordFile);
-    if (!existsSync(database.passwordFile)) {
-      throw new InvalidSpecError([{ path: 'spec.database.passwordFile', message: `file ${database.passwordFile} does not exist` }]);
-    }
+    readPasswordFile(database.passwordFile);
   }
   if (created) return choosePorts(cluster.spec.local);
   const ports = readPorts(paths);
