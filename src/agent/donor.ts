@@ -1,5 +1,6 @@
-// Which peer a new instance clones from, and when ordinal 0 may start an empty cluster.
-// Pure: the answers of every peer's agent in, a decision out.
+// Which peer a new instance clones from, or whether it may start the cluster empty (the rule is
+// in clustering/bootstrap.ts). Pure: the answers of every peer's agent in, a decision out.
+import { mayStartEmpty, type PeerData } from '../clustering/bootstrap.js';
 import type { InstanceStatus } from './instance-status.js';
 
 export interface PeerAnswer {
@@ -26,11 +27,13 @@ export function planData(ordinal: number, answers: PeerAnswer[]): DataPlan {
   if (replica) return { kind: 'clone', donor: replica.peer, role: 'replica' };
   const primary = up.find((a) => a.status!.readOnly === false);
   if (primary) return { kind: 'clone', donor: primary.peer, role: 'primary' };
-  const withData = answers.filter((a) => a.status?.hasData).map((a) => a.peer);
-  if (withData.length > 0) return { kind: 'wait', reason: `peers with data cannot serve a clone now (server down or not replicating): ${withData.join(', ')}` };
-  // An unanswered peer may hold the cluster's data: starting an empty one beside it would fork it.
-  const unknown = answers.filter((a) => !a.status && !a.absent).map((a) => `${a.peer} (${a.error})`);
-  if (unknown.length > 0) return { kind: 'wait', reason: `no donor; these peers did not answer and may hold data: ${unknown.join(', ')}` };
-  if (ordinal === 0) return { kind: 'initialize' };
-  return { kind: 'wait', reason: 'no peer has data yet; only instance 0 starts an empty cluster' };
+  // The agent cannot read the recorded primary: its peers' answers stand for the cluster.
+  const start = mayStartEmpty({ ordinal, primaryRecorded: false, peers: answers.map(peerData) });
+  if (start.allowed) return { kind: 'initialize' };
+  return { kind: 'wait', reason: `no peer can serve a clone now; ${start.reason}` };
+}
+
+function peerData(a: PeerAnswer): PeerData {
+  if (a.status) return { peer: a.peer, data: a.status.hasData ? 'some' : 'none' };
+  return a.absent ? { peer: a.peer, data: 'none' } : { peer: a.peer, data: 'unknown', why: a.error };
 }

@@ -15,7 +15,25 @@ export function quantityBytes(q: string): number {
   return Number(m[1]) * UNITS[m[2]];
 }
 
+/** Every refused change (Kubernetes): volumes and what bootstrap created. */
 export function refusedChanges(previous: ClusterSpec, next: ClusterSpec): FieldError[] {
+  return [...refusedVolumeChanges(previous, next), ...refusedBootstrapChanges(previous, next)];
+}
+
+/** Refused wherever the cluster runs: the database and user exist once bootstrap created them. */
+export function refusedBootstrapChanges(previous: ClusterSpec, next: ClusterSpec): FieldError[] {
+  const errors: FieldError[] = [];
+  if (next.database.name !== previous.database.name) {
+    errors.push({ path: 'spec.database.name', message: `cannot change from "${previous.database.name}": the database is created once, at bootstrap` });
+  }
+  if (next.database.user !== previous.database.user) {
+    errors.push({ path: 'spec.database.user', message: `cannot change from "${previous.database.user}": the user is created once, at bootstrap` });
+  }
+  return errors;
+}
+
+/** Volumes only grow and keep their class and modes. The sandbox has none (plain folders). */
+function refusedVolumeChanges(previous: ClusterSpec, next: ClusterSpec): FieldError[] {
   const errors: FieldError[] = [];
   if (quantityBytes(next.storage.size) < quantityBytes(previous.storage.size)) {
     errors.push({ path: 'spec.storage.size', message: `cannot shrink from ${previous.storage.size} to ${next.storage.size}: volumes only grow` });
@@ -25,12 +43,6 @@ export function refusedChanges(previous: ClusterSpec, next: ClusterSpec): FieldE
   }
   if (next.storage.accessModes.join(',') !== previous.storage.accessModes.join(',')) {
     errors.push({ path: 'spec.storage.accessModes', message: 'cannot change once volumes exist' });
-  }
-  if (next.database.name !== previous.database.name) {
-    errors.push({ path: 'spec.database.name', message: `cannot change from "${previous.database.name}": the database is created once, at bootstrap` });
-  }
-  if (next.database.user !== previous.database.user) {
-    errors.push({ path: 'spec.database.user', message: `cannot change from "${previous.database.user}": the user is created once, at bootstrap` });
   }
   return errors;
 }

@@ -2,8 +2,9 @@
 // ports and server-ids. A missing data dir is initialized (the very first primary) or
 // cloned from a donor (everyone else); a crashed server is restarted in place; on scale
 // down the highest ordinals go, never the primary.
-import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
+import { mayStartEmpty, type PeerData } from '../../clustering/bootstrap.js';
 import type { ClusterState } from '../../clustering/types.js';
 import { renderServerConfig } from '../../mariadb/server-config.js';
 import { cloneInitSql, cloneInto, streamBackup } from '../../mariadb/backup-tools.js';
@@ -13,7 +14,7 @@ import { rollBackPrepared } from '../../mariadb/datadir.js';
 import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
 import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';
-import type { ClusterPaths } from './paths.js';
+import { instanceOrdinals, type ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
 import type { Logger } from '../../clustering/operations.js';
@@ -90,16 +91,8 @@ export class Fleet {
   /** Ordinals that exist: the desired ones and any leftovers still being removed. */
   ordinals(): number[] {
     const set = new Set<number>(Array.from({ length: this.spec.replicas }, (_, i) => i));
-    for (const o of this.existingDirs()) set.add(o);
+    for (const o of instanceOrdinals(this.paths)) set.add(o);
     return [...set].sort((a, b) => a - b);
-  }
-
-  private existingDirs(): number[] {
-    try {
-      return readdirSync(this.paths.instancesDir()).map(Number).filter((n) => Number.isInteger(n));
-    } catch {
-      return [];
-    }
   }
 
   pid(ordinal: number): number | undefined {
@@ -127,7 +120,7 @@ export class Fleet {
   async reconcile(): Promise<void> {
     const desired = this.spec.replicas;
     for (let o = 0; o < desired; o++) await this.ensure(o);
-    const extra = this.existingDirs().filter((o) => o >= desired).sort((a, b) => b - a);
+    const extra = instanceOrdinals(this.paths).filter((o) => o >= desired).sort((a, b) => b - a);
     if (extra.length > 0) await this.remove(extra[0]);
   }
 
@@ -150,8 +143,8 @@ export class Fleet {
     }
     if (Date.now() < s.nextStartAt) return;
     if (!hasData(this.paths, o)) {
-      const fresh = o === 0 && this.state.primary === null && !this.ordinals().some((x) => x !== o && hasData(this.paths, x));
-      void this.provision(o, fresh);
+      const peers = this.ordinals().filter((x) => x !== o).map((x): PeerData => ({ peer: String(x), data: hasData(this.paths, x) ? 'some' : 'none' }));
+      void this.provision(o, mayStartEmpty({ ordinal: o, primaryRecorded: this.state.primary !== null, peers }).allowed);
       return;
     }
     const { mode, why } = this.hooks.startMode(o, s.crashedAsPrimary === true);

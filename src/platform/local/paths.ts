@@ -1,5 +1,6 @@
 // Where a sandbox cluster lives on disk. Everything is under $ORDINAL_HOME so that
 // `down --purge` removes it all and nothing leaks into the repository.
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { InstancePaths } from '../../mariadb/server-config.js';
@@ -15,6 +16,7 @@ export class ClusterPaths {
   }
   get spec() { return join(this.dir, 'spec.yaml'); }
   get state() { return join(this.dir, 'state.json'); }
+  get ports() { return join(this.dir, 'ports.json'); }
   get supervisorPid() { return join(this.dir, 'supervisor.pid'); }
   get supervisorLog() { return join(this.dir, 'supervisor.log'); }
   get control() { return join(this.dir, 'control.sock'); }
@@ -33,4 +35,13 @@ export class ClusterPaths {
 
 export function clustersDir(home = ordinalHome()): string {
   return join(home, 'clusters');
+}
+
+/** The ordinals that have an instance folder, in ascending order. */
+export function instanceOrdinals(paths: ClusterPaths): number[] {
+  try {
+    return readdirSync(paths.instancesDir()).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+  } catch {
+    return [];
+  }
 }

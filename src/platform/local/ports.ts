@@ -2,10 +2,9 @@
 // Instance i listens on basePort + i; the endpoints on basePort + 10 and basePort + 11.
 import net from 'node:net';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClusterSpec } from '../../api/cluster.js';
-import { readJson } from './files.js';
-import { clustersDir } from './paths.js';
+import { readJson, writeAtomic } from './files.js';
+import { ClusterPaths, clustersDir } from './paths.js';
 
 export interface Ports {
   basePort: number;
@@ -14,6 +13,21 @@ export interface Ports {
 }
 
 export const MAX_INSTANCES = 9;
+
+/** The cluster's ports, or undefined before it was created. */
+export function findPorts(paths: ClusterPaths): Ports | undefined {
+  return readJson<Ports>(paths.ports);
+}
+
+export function readPorts(paths: ClusterPaths): Ports {
+  const ports = findPorts(paths);
+  if (!ports) throw new Error(`${paths.ports} is missing; run ordinal local up again`);
+  return ports;
+}
+
+export function writePorts(paths: ClusterPaths, ports: Ports): void {
+  writeAtomic(paths.ports, JSON.stringify(ports, null, 2));
+}
 
 export function instancePort(ports: Ports, ordinal: number): number {
   return ports.basePort + ordinal;
@@ -37,7 +51,7 @@ export async function choosePorts(spec: ClusterSpec['local']): Promise<Ports> {
     /* no clusters yet */
   }
   for (const n of names) {
-    const p = readJson<Ports>(join(clustersDir(), n, 'ports.json'));
+    const p = findPorts(new ClusterPaths(n));
     if (p) allPorts(p).forEach((x) => taken.add(x));
   }
   if (spec.basePort !== undefined) {

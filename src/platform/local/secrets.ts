@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ClusterSpec } from '../../api/cluster.js';
+import { InvalidSpecError } from '../../api/validate.js';
 import { renderOptionFile } from '../../db/accounts.js';
 import { OPERATOR_USER, REPLICATION_USER } from '../../db/dialect.js';
 import { ensureSecretFile, writeAtomic } from './files.js';
@@ -23,12 +24,7 @@ export function ensureSecrets(paths: ClusterPaths, spec: ClusterSpec, specDir = 
   let app: string;
   if (spec.database.passwordFile) {
     appFile = resolve(specDir, spec.database.passwordFile);
-    try {
-      app = readFileSync(appFile, 'utf8').trim();
-    } catch (err) {
-      throw new Error(`spec.database.passwordFile: cannot read ${appFile}: ${(err as NodeJS.ErrnoException).code}`);
-    }
-    if (!app) throw new Error(`spec.database.passwordFile: ${appFile} is empty`);
+    app = readPasswordFile(appFile);
   } else {
     app = ensureSecretFile(appFile);
   }
@@ -40,4 +36,18 @@ export function ensureSecrets(paths: ClusterPaths, spec: ClusterSpec, specDir = 
     app: { user: spec.database.user, password: app, database: spec.database.name, passwordFile: appFile },
     clientOptionFile,
   };
+}
+
+/** The application password of spec.database.passwordFile; a missing or empty file is refused. */
+export function readPasswordFile(file: string): string {
+  let password: string;
+  try {
+    password = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? `file ${file} does not exist` : `cannot read ${file}: ${code}`;
+    throw new InvalidSpecError([{ path: 'spec.database.passwordFile', message }]);
+  }
+  if (!password) throw new InvalidSpecError([{ path: 'spec.database.passwordFile', message: `${file} is empty` }]);
+  return password;
 }

@@ -1,4 +1,4 @@
-// The status document of `ordinal local status -o json`.
+// The status document of `ordinal local status -o json`, as a running supervisor builds it.
 import type { MySQLCluster } from '../../api/cluster.js';
 import type { ClusterLoop } from '../../clustering/loop.js';
 import type { InstanceSummary } from '../../clustering/summary.js';
@@ -34,6 +34,11 @@ export interface LocalStatus {
   supervisor: { pid: number | null; running: boolean };
 }
 
+/** Where clients connect: the two endpoints' addresses. */
+export function endpointsOf(ports: Ports): LocalStatus['endpoints'] {
+  return { readWrite: `127.0.0.1:${ports.readWrite}`, readOnly: `127.0.0.1:${ports.readOnly}` };
+}
+
 export function buildStatus(
   cluster: MySQLCluster,
   ports: Ports,
@@ -49,7 +54,7 @@ export function buildStatus(
     name: cluster.metadata.name,
     phase: summary?.phase ?? 'Creating',
     primary: state.primary,
-    endpoints: { readWrite: `127.0.0.1:${ports.readWrite}`, readOnly: `127.0.0.1:${ports.readOnly}` },
+    endpoints: endpointsOf(ports),
     credentials: { user: secrets.app.user, database: secrets.app.database, passwordFile: secrets.app.passwordFile },
     instances: fleet.ordinals().map((o) => {
       const s = byOrdinal.get(o);

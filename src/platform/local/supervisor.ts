@@ -1,7 +1,8 @@
 // The sandbox's background process: one per cluster. It runs the fleet (mariadbd
 // processes), the HA loop, the two client endpoints and the control channel. Killing it
 // loses nothing: the servers keep running and the next supervisor adopts them.
-import { existsSync, unlinkSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
 import { loadClusterFile } from '../../api/load.js';
@@ -16,7 +17,7 @@ import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
 import { Fleet } from './fleet.js';
 import { ClusterPaths } from './paths.js';
 import { LocalPlatform } from './platform.js';
-import type { Ports } from './ports.js';
+import { readPorts } from './ports.js';
 import { TcpEndpoint } from './proxy.js';
 import { ensureSecrets } from './secrets.js';
 import { buildStatus } from './status.js';
@@ -28,6 +29,19 @@ export function supervisorPid(paths: ClusterPaths): number | undefined {
   return pid && pidRuns(pid, paths.name) && pidRuns(pid, 'supervise') ? pid : undefined;
 }
 
+/** Start the cluster's supervisor in the background; returns its pid. */
+export function startSupervisor(paths: ClusterPaths): number | undefined {
+  const log = openSync(paths.supervisorLog, 'a');
+  // Same node, same loader flags (tsx in development), same entry script.
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], 'local', 'supervise', paths.name], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: process.env,
+  });
+  child.unref();
+  return child.pid;
+}
+
 export async function supervise(name: string): Promise<void> {
   const paths = new ClusterPaths(name);
   const other = supervisorPid(paths);
@@ -36,8 +50,7 @@ export async function supervise(name: string): Promise<void> {
 
   const log = pino({ base: { cluster: name } }, pino.destination({ dest: paths.supervisorLog, append: true, sync: true }));
   let cluster: MySQLCluster = loadClusterFile(paths.spec);
-  const ports = readJson<Ports>(`${paths.dir}/ports.json`);
-  if (!ports) throw new Error(`${paths.dir}/ports.json is missing; run ordinal local up again`);
+  const ports = readPorts(paths);
   const state: ClusterState = { ...initialState(), ...readJson<ClusterState>(paths.state) };
   const secrets = ensureSecrets(paths, cluster.spec, dirname(paths.spec));
 
