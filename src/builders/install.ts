@@ -45,29 +45,27 @@ const READ = ['get', 'list', 'watch'];
 // Children are written with server-side apply (patch); create and update cover the first write
 // and clients that do not speak apply. Deletion is left to owner-reference garbage collection.
 const APPLY = [...READ, 'create', 'update', 'patch'];
-const KINDS = ['mysqlclusters', 'mysqlbackups', 'mysqlrestores', 'mysqlbackupschedules'];
+// Rights for what the operator does today; backups, restores and schedules get theirs with
+// their controllers.
+const CLUSTERS = 'mysqlclusters';
 
 /** Cluster-wide: the operator watches its resources in every namespace. Each rule says why. */
 export function operatorRules(): Rule[] {
   return [
-    // Read the custom resources; finalizers and annotations are written on the objects themselves.
-    { apiGroups: [API_GROUP], resources: KINDS, verbs: [...READ, 'update', 'patch'] },
-    // A MySQLRestore creates its cluster; a MySQLBackupSchedule creates backups and prunes
-    // those beyond `keep`.
-    { apiGroups: [API_GROUP], resources: ['mysqlclusters'], verbs: ['create'] },
-    { apiGroups: [API_GROUP], resources: ['mysqlbackups'], verbs: ['create', 'delete'] },
+    // Watch clusters; a request annotation (rebuild) is cleared with a patch once handled.
+    { apiGroups: [API_GROUP], resources: [CLUSTERS], verbs: [...READ, 'patch'] },
     // Status is the HA state (recorded primary, operation in progress): written only here.
-    { apiGroups: [API_GROUP], resources: KINDS.map((k) => `${k}/status`), verbs: ['get', 'update', 'patch'] },
+    { apiGroups: [API_GROUP], resources: [`${CLUSTERS}/status`], verbs: ['get', 'patch'] },
     // Children carry blockOwnerDeletion, which the OwnerReferencesPermissionEnforcement admission
     // plugin allows only to who may update the owner's finalizers.
-    { apiGroups: [API_GROUP], resources: KINDS.map((k) => `${k}/finalizers`), verbs: ['update'] },
+    { apiGroups: [API_GROUP], resources: [`${CLUSTERS}/finalizers`], verbs: ['update'] },
     // One StatefulSet per cluster: ordinals, stable storage, stable names.
     { apiGroups: ['apps'], resources: ['statefulsets'], verbs: APPLY },
     // Headless, primary, replicas and read Services; the cluster's ConfigMap (cluster.json).
     { apiGroups: [''], resources: ['services', 'configmaps'], verbs: APPLY },
-    // The cluster's generated passwords (NAME-secrets), read by name along with the Secrets a
-    // spec names (application password, S3 credentials). No list or watch: the operator never
-    // needs to see every Secret in the cluster.
+    // The cluster's generated passwords (NAME-secrets), read by name along with the Secret a
+    // spec names (spec.database.passwordSecretRef). No list or watch: the operator never needs
+    // to see every Secret in the cluster.
     { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
     // spec.storage.pvcRetention: whenDeleted hands claims to the cluster (an owner reference, a
     // patch) so the garbage collector removes them with it; whenScaled deletes a removed
