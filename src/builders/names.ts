@@ -1,5 +1,5 @@
 // Names and labels of everything the operator creates for one MySQLCluster (docs/kubernetes.md).
-import type { MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_API, type MySQLCluster } from '../api/cluster.js';
 
 export const ROLE_LABEL = 'ordinal.dev/role';
 export const HEALTHY_LABEL = 'ordinal.dev/healthy';
@@ -80,8 +80,7 @@ export function childMeta(owner: Owned, name: string, extraLabels: Record<string
 
 export function ownerReference(owner: Owned) {
   return {
-    apiVersion: 'ordinal.dev/v1alpha1',
-    kind: 'MySQLCluster',
+    ...CLUSTER_API,
     name: owner.name,
     uid: owner.uid,
     controller: true,

@@ -32,8 +32,6 @@ export interface HaDeps {
   mayAct?: () => boolean;
 }
 
-export const CLUSTER_API = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster' } as const;
-
 export class ClusterHa {
   readonly loop: ClusterLoop;
   private spec: MySQLCluster['spec'];

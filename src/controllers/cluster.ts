@@ -2,7 +2,7 @@
 // the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
 // every run applies the whole desired state and reads everything it decides on afresh.
 import type { KubeConfig } from '../kube/types.js';
-import type { MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_API, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
 import { validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
@@ -21,7 +21,7 @@ import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
-import { CLUSTER_API, ClusterHa } from './cluster-ha.js';
+import { ClusterHa } from './cluster-ha.js';
 import { nextRolloutStep, type RolloutInstance } from './rollout.js';
 import { claimsOfRemovedInstances, primaryMustMove, statefulSetReplicas } from './scale.js';
 import { clusterStatus, type ClusterStatus } from './status.js';

@@ -13,8 +13,8 @@ import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
 import { objectKey, type KubeObject } from '../kube/types.js';
+import { CLUSTER_API } from '../api/cluster.js';
 import { CLUSTER_LABEL } from '../builders/names.js';
-import { CLUSTER_API } from './cluster-ha.js';
 import { ClusterController } from './cluster.js';
 import { clusterTrigger } from './triggers.js';
 
