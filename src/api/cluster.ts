@@ -11,6 +11,8 @@ export const API_VERSION = `${API_GROUP}/${CRD_VERSION}` as const;
 export const CLUSTER_KIND = 'MySQLCluster';
 /** Enough to address a MySQLCluster (add name and namespace) or to watch them all. */
 export const CLUSTER_API = { apiVersion: API_VERSION, kind: CLUSTER_KIND } as const;
+/** A request a person sets on a MySQLCluster (`ordinal rebuild NAME N`): clone instance N again. */
+export const REBUILD_ANNOTATION = `${API_GROUP}/rebuild`;
 
 export const EngineSpec = section({
   version: Type.String({

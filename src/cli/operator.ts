@@ -2,8 +2,7 @@
 // primary change through spec.primaryOrdinal, then wait until the status shows it).
 import { Command, Option } from 'commander';
 import { runOperator } from '../controllers/operator.js';
-import { CLUSTER_API } from '../api/cluster.js';
-import { REBUILD_ANNOTATION } from '../controllers/cluster.js';
+import { CLUSTER_API, REBUILD_ANNOTATION } from '../api/cluster.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { kubeRequest } from '../kube/request.js';
 

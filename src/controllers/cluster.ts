@@ -2,7 +2,7 @@
 // the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
 // every run applies the whole desired state and reads everything it decides on afresh.
 import type { KubeConfig } from '../kube/types.js';
-import { CLUSTER_API, type MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
 import { validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
@@ -62,7 +62,6 @@ interface Memo {
   /** Inputs of the phases that only read (the spec check, the Secret), when they last passed. */
   passed: Map<string, string>;
 }
-export const REBUILD_ANNOTATION = 'ordinal.dev/rebuild';
 
 export class ClusterController {
   private readonly ha = new Map<string, ClusterHa>();
