@@ -11,6 +11,7 @@ import { podDisruptionBudget } from '../builders/pdb.js';
 import { clusterSecret, missingSecretValues, type SecretKey } from '../builders/secret.js';
 import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
+import { podsByOrdinal } from '../platform/kube/pods.js';
 import type { Logger } from '../clustering/operations.js';
 import type { ClusterState } from '../clustering/types.js';
 import type { Applier } from '../kube/apply.js';
@@ -255,7 +256,7 @@ export class ClusterController {
       );
     }
     if (cluster.spec.storage.pvcRetention.whenScaled !== 'Delete') return;
-    const podOrdinals = this.podsOf(owner).map((p) => p.ordinal);
+    const podOrdinals = [...this.podsOf(owner).keys()];
     for (const o of claimsOfRemovedInstances(claims.map((x) => x.o), cluster.spec.replicas, podOrdinals)) {
       await this.deps.applier.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: n.pvc(o), namespace: owner.namespace });
       void this.deps.events.normal({ ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, 'ClaimDeleted', `deleted ${n.pvc(o)} of removed instance ${o} (pvcRetention.whenScaled: Delete)`);
@@ -284,13 +285,13 @@ export class ClusterController {
     const revision = sts?.status?.updateRevision;
     const summary = h?.loop.summary();
     if (!h || !revision || !summary) return undefined;
-    const pods = new Map(this.podsOf(owner).map((p) => [p.ordinal, p]));
+    const pods = this.podsOf(owner);
     const instances: RolloutInstance[] = Array.from({ length: cluster.spec.replicas }, (_, o) => {
       const p = pods.get(o);
       return {
         ordinal: o,
-        present: !!p && !p.pod.metadata?.deletionTimestamp,
-        updated: p?.pod.metadata?.labels?.['controller-revision-hash'] === revision,
+        present: !!p && !p.metadata?.deletionTimestamp,
+        updated: p?.metadata?.labels?.['controller-revision-hash'] === revision,
         ready: summary.instances.find((i) => i.ordinal === o)?.ready ?? false,
       };
     });
@@ -359,11 +360,9 @@ export class ClusterController {
     return (h?.loop.summary()?.instances ?? []).filter((i) => i.ready && i.role === 'replica').map((i) => i.ordinal);
   }
 
-  private podsOf(owner: Owned): Array<{ ordinal: number; pod: KubeObject }> {
-    return this.deps.pods.list()
-      .filter((p) => p.metadata?.namespace === owner.namespace && p.metadata?.labels?.['ordinal.dev/cluster'] === owner.name)
-      .map((pod) => ({ ordinal: ordinalOf(owner.name, pod.metadata?.name ?? '') ?? -1, pod }))
-      .filter((p) => p.ordinal >= 0);
+  /** The cluster's pods by ordinal, from the cache (it watches every namespace). */
+  private podsOf(owner: Owned): Map<number, KubeObject> {
+    return podsByOrdinal(owner.name, this.deps.pods.list().filter((p) => p.metadata?.namespace === owner.namespace));
   }
 
   /** Write status when it changed; true when written. */
