@@ -1,7 +1,6 @@
 // The MySQLCluster reconciler: an ordered list of named phases (a failing phase is named in
 // the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
 // every run applies the whole desired state and reads everything it decides on afresh.
-import type { KubeConfig } from '../kube/types.js';
 import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
 import { validateCluster, type FieldError } from '../api/validate.js';
@@ -28,7 +27,6 @@ import { claimsOfRemovedInstances, primaryMustMove, statefulSetReplicas } from '
 import { clusterStatus, type ClusterStatus } from './status.js';
 
 export interface ClusterControllerDeps {
-  kc: KubeConfig;
   applier: Applier;
   discovery: Discovery;
   events: EventRecorder;
@@ -269,7 +267,7 @@ export class ClusterController {
     const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
     if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
     const h = new ClusterHa(
-      { kc: this.deps.kc, applier: this.deps.applier, discovery: this.deps.discovery, events: this.deps.events, pods: this.deps.pods, claims: this.deps.claims, log: this.deps.log, tickMs: this.deps.tickMs ?? 500, mayAct: this.deps.mayAct },
+      { ...this.deps, tickMs: this.deps.tickMs ?? 500 },
       ref, cluster, saved, { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] },
       () => this.deps.enqueue?.(key),
     );
