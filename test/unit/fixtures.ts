@@ -7,6 +7,9 @@ import { initialState, type ClusterState, type InstanceView, type Operation, typ
 import { parseCluster } from '../../src/api/validate.js';
 import type { ClusterSpec } from '../../src/api/cluster.js';
 
+/** A logger that says nothing. */
+export const quiet = { info() {}, warn() {}, error() {} };
+
 export const NOW = 1_000_000;
 export const HOST = '127.0.0.1';
 export const BASE_PORT = 20000;
@@ -128,6 +131,7 @@ export function clusterDoc(spec: Record<string, unknown> = {}, metadata: Record<
 export function validSpec(spec: Record<string, unknown> = {}): ClusterSpec {
   return parseCluster(clusterDoc(spec)).spec;
 }
+
 
 // ---- Common situations --------------------------------------------------------------------
 
