@@ -7,7 +7,6 @@ import { validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
 import { namesOf, ordinalOf, ownerReference, type Owned } from '../builders/names.js';
 import { podDisruptionBudget } from '../builders/pdb.js';
-import { clusterSecret, missingSecretValues, type SecretKey } from '../builders/secret.js';
 import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
 import { podsByOrdinal } from '../platform/kube/pods.js';
@@ -24,6 +23,8 @@ import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { ClusterHa } from './cluster-ha.js';
 import { nextRolloutStep, type RolloutInstance } from './rollout.js';
 import { claimsOfRemovedInstances, primaryMustMove, statefulSetReplicas } from './scale.js';
+import { PhaseError } from './phase-error.js';
+import { ensureSecret, readSecret } from './secrets.js';
 import { clusterStatus, type ClusterStatus } from './status.js';
 
 export interface ClusterControllerDeps {
@@ -45,9 +46,6 @@ export interface ClusterControllerDeps {
 }
 
 type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState; conditions?: Condition[] } };
-
-/** A phase that cannot go on yet, with a message for the Ready condition as it stands. */
-class PhaseError extends Error {}
 
 /** Everything is applied again this often (drift repair); in between, reconciles run on events. */
 const FULL_RESYNC_MS = 10 * 60_000;
@@ -104,7 +102,7 @@ export class ClusterController {
         const refused = await this.refusedChanges(owner, cluster, full ? undefined : memo);
         if (refused.length) throw new RefusedSpec(refused);
       })],
-      ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => this.ensureSecret(owner, cluster))],
+      ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => ensureSecret(this.deps.applier, owner, cluster))],
       ['Config', () => apply(configMap(owner, cluster))],
       ['Services', async () => { for (const s of services(owner)) await apply(s); }],
       ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha, apply)],
@@ -188,31 +186,6 @@ export class ClusterController {
     return previous.ok ? refusedChanges(previous.value.spec, cluster.spec) : [];
   }
 
-  /** Passwords are generated once and kept; a referenced application password is copied in. */
-  private async ensureSecret(owner: Owned, cluster: MySQLCluster): Promise<void> {
-    const n = namesOf(owner.name, owner.namespace);
-    const current = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name: n.secrets, namespace: owner.namespace });
-    const existing = current && decodeSecret(current);
-    const given: Partial<Record<SecretKey, string>> = {};
-    const ref = cluster.spec.database.passwordSecretRef;
-    if (ref) {
-      const app = (await this.readSecret(owner.namespace, ref.name))?.[ref.key];
-      if (!app) throw new PhaseError(`spec.database.passwordSecretRef: Secret ${ref.name} has no key "${ref.key}"`);
-      given.app = app;
-    }
-    const missing = missingSecretValues(existing, given);
-    const owned = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
-    const ownedNow = (current?.metadata?.ownerReferences as Array<{ uid: string }> | undefined)?.some((r) => r.uid === owner.uid) ?? false;
-    if (Object.keys(missing).length === 0 && owned === ownedNow) return;
-    // Apply the whole set: server-side apply drops keys this manager owned but did not send.
-    await this.deps.applier.apply(clusterSecret(owner, { ...existing, ...missing }, { owned }));
-  }
-
-  private async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    const s = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name, namespace });
-    return s && decodeSecret(s);
-  }
-
   private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved: ClusterState | undefined, apply: (o: KubeObject) => Promise<void>): Promise<void> {
     const primary = this.ha.get(key)?.state.primary ?? saved?.primary ?? null;
     const sts = statefulSet(owner, cluster, { image: this.deps.image });
@@ -264,7 +237,7 @@ export class ClusterController {
   private async ensureHa(key: string, ref: ObjectRef & { namespace: string }, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
     const running = this.ha.get(key);
     if (running) return running.update(cluster);
-    const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
+    const secret = await readSecret(this.deps.applier, ref.namespace, namesOf(ref.name, ref.namespace).secrets);
     if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
     const h = new ClusterHa(
       { ...this.deps, tickMs: this.deps.tickMs ?? 500 },
@@ -377,8 +350,4 @@ class RefusedSpec extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   }
-}
-
-function decodeSecret(s: KubeObject & { data?: Record<string, string> }): Record<string, string> {
-  return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
