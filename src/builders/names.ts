@@ -6,6 +6,9 @@ export const HEALTHY_LABEL = 'ordinal.dev/healthy';
 export const CLUSTER_LABEL = 'ordinal.dev/cluster';
 export const CONFIG_HASH_ANNOTATION = 'ordinal.dev/config-hash';
 
+/** The volumeClaimTemplate: the StatefulSet names instance N's claim `data-NAME-N` after it. */
+export const DATA_VOLUME = 'data';
+
 export const MYSQL_PORT = 3306;
 export const AGENT_PORT = 9601;
 export const EXPORTER_PORT = 9104;
@@ -36,7 +39,7 @@ export function namesOf(name: string, namespace: string): ClusterNames {
     secrets: `${name}-secrets`,
     pdb: name,
     pod: (o) => `${name}-${o}`,
-    pvc: (o) => `data-${name}-${o}`,
+    pvc: (o) => `${DATA_VOLUME}-${name}-${o}`,
     host: (o) => `${name}-${o}.${name}-headless.${namespace}.svc.cluster.local`,
   };
 }
@@ -47,6 +50,11 @@ export function ordinalOf(clusterName: string, podName: string): number | undefi
   if (!podName.startsWith(prefix)) return undefined;
   const rest = podName.slice(prefix.length);
   return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+}
+
+/** The ordinal of an instance's claim `data-NAME-N`, or undefined. */
+export function claimOrdinalOf(clusterName: string, claimName: string): number | undefined {
+  return ordinalOf(`${DATA_VOLUME}-${clusterName}`, claimName);
 }
 
 /** Labels that select the cluster's pods: never change them (a StatefulSet's selector is immutable). */
