@@ -5,11 +5,10 @@ import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/clust
 import { refusedChanges } from '../api/changes.js';
 import { validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
-import { namesOf, ordinalOf, ownerReference, type Owned } from '../builders/names.js';
+import { namesOf, type Owned } from '../builders/names.js';
 import { podDisruptionBudget } from '../builders/pdb.js';
 import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
-import { podsByOrdinal } from '../platform/kube/pods.js';
 import type { Logger } from '../clustering/operations.js';
 import type { ClusterState } from '../clustering/types.js';
 import type { Applier } from '../kube/apply.js';
@@ -22,9 +21,11 @@ import type { HandlerResult } from '../kube/queue.js';
 import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { ClusterHa } from './cluster-ha.js';
 import { nextRolloutStep, type RolloutInstance } from './rollout.js';
-import { claimsOfRemovedInstances, primaryMustMove, statefulSetReplicas } from './scale.js';
+import { clusterPods } from './instances.js';
+import { primaryMustMove, statefulSetReplicas } from './scale.js';
 import { PhaseError } from './phase-error.js';
 import { ensureSecret, readSecret } from './secrets.js';
+import { applyClaimRetention } from './storage.js';
 import { clusterStatus, type ClusterStatus } from './status.js';
 
 export interface ClusterControllerDeps {
@@ -109,7 +110,7 @@ export class ClusterController {
       // The HA loop first: nothing after it may keep a cluster from getting a primary.
       ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
       ['DisruptionBudget', () => this.applyPdb(owner, apply)],
-      ['Storage', () => this.storagePolicy(owner, cluster)],
+      ['Storage', () => applyClaimRetention(this.deps, owner, cluster)],
       ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
       ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
       ['Rebuild', async () => this.requestedRebuild(key, ref, obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
@@ -204,36 +205,6 @@ export class ClusterController {
     await apply(podDisruptionBudget(owner, version as 'policy/v1' | 'policy/v1beta1'));
   }
 
-  /**
-   * pvcRetention: whenDeleted Delete hands each claim to the cluster (owner reference) so the
-   * garbage collector removes it with the cluster; whenScaled Delete removes the claims of
-   * instances that scaling down removed, once their pods are gone.
-   */
-  private async storagePolicy(owner: Owned, cluster: MySQLCluster): Promise<void> {
-    const n = namesOf(owner.name, owner.namespace);
-    const claims = this.deps.claims.list()
-      .filter((c) => c.metadata?.namespace === owner.namespace)
-      .map((c) => ({ c, o: ordinalOf(`data-${owner.name}`, c.metadata?.name ?? '') }))
-      .filter((x): x is { c: KubeObject; o: number } => x.o !== undefined);
-    const own = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
-    for (const { c } of claims) {
-      const refs = (c.metadata?.ownerReferences as Array<{ uid: string }> | undefined) ?? [];
-      const owned = refs.some((r) => r.uid === owner.uid);
-      if (owned === own) continue;
-      const next = own ? [...refs, ownerReference(owner)] : refs.filter((r) => r.uid !== owner.uid);
-      await this.deps.applier.mergePatch(
-        { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: c.metadata!.name!, namespace: owner.namespace },
-        { metadata: { ownerReferences: next.length ? next : null } },
-      );
-    }
-    if (cluster.spec.storage.pvcRetention.whenScaled !== 'Delete') return;
-    const podOrdinals = [...this.podsOf(owner).keys()];
-    for (const o of claimsOfRemovedInstances(claims.map((x) => x.o), cluster.spec.replicas, podOrdinals)) {
-      await this.deps.applier.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: n.pvc(o), namespace: owner.namespace });
-      void this.deps.events.normal({ ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, 'ClaimDeleted', `deleted ${n.pvc(o)} of removed instance ${o} (pvcRetention.whenScaled: Delete)`);
-    }
-  }
-
   private async ensureHa(key: string, ref: ObjectRef & { namespace: string }, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
     const running = this.ha.get(key);
     if (running) return running.update(cluster);
@@ -256,7 +227,7 @@ export class ClusterController {
     const revision = sts?.status?.updateRevision;
     const summary = h?.loop.summary();
     if (!h || !revision || !summary) return undefined;
-    const pods = this.podsOf(owner);
+    const pods = clusterPods(this.deps.pods, owner);
     const instances: RolloutInstance[] = Array.from({ length: cluster.spec.replicas }, (_, o) => {
       const p = pods.get(o);
       return {
@@ -329,11 +300,6 @@ export class ClusterController {
   private healthyReplicas(key: string): number[] {
     const h = this.ha.get(key);
     return (h?.loop.summary()?.instances ?? []).filter((i) => i.ready && i.role === 'replica').map((i) => i.ordinal);
-  }
-
-  /** The cluster's pods by ordinal, from the cache (it watches every namespace). */
-  private podsOf(owner: Owned): Map<number, KubeObject> {
-    return podsByOrdinal(owner.name, this.deps.pods.list().filter((p) => p.metadata?.namespace === owner.namespace));
   }
 
   /** Write status when it changed; true when written. */
