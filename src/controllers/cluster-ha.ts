@@ -30,7 +30,13 @@ export interface HaDeps {
   mayAct?: () => boolean;
 }
 
-export class ClusterHa {
+/** What the reconciler's phases use of a cluster's HA loop (a ClusterHa; a fake in tests). */
+export interface HaHandle {
+  readonly state: ClusterState;
+  readonly loop: Pick<ClusterLoop, 'summary' | 'switchover' | 'rebuild'>;
+}
+
+export class ClusterHa implements HaHandle {
   readonly loop: ClusterLoop;
   private spec: MySQLCluster['spec'];
 

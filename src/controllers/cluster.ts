@@ -20,13 +20,13 @@ import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { ClusterHa } from './cluster-ha.js';
-import { nextRolloutStep, type RolloutInstance } from './rollout.js';
-import { clusterPods } from './instances.js';
-import { primaryMustMove, statefulSetReplicas } from './scale.js';
 import { PhaseError } from './phase-error.js';
+import { ClusterRequests } from './requests.js';
+import { rolloutStep } from './rollout-step.js';
+import { statefulSetReplicas } from './scale.js';
 import { ensureSecret, readSecret } from './secrets.js';
-import { applyClaimRetention } from './storage.js';
 import { clusterStatus, type ClusterStatus } from './status.js';
+import { applyClaimRetention } from './storage.js';
 
 export interface ClusterControllerDeps {
   applier: Applier;
@@ -63,13 +63,13 @@ interface Memo {
 
 export class ClusterController {
   private readonly ha = new Map<string, ClusterHa>();
-  /** Switchovers the controller asked for and has not seen finish (one per cluster). */
-  private readonly switching = new Map<string, Promise<void>>();
+  private readonly requests: ClusterRequests;
   private readonly lastStatus = new Map<string, string>();
-  private readonly rebuilding = new Map<string, Promise<unknown>>();
   private readonly memos = new Map<string, Memo>();
 
-  constructor(private readonly deps: ClusterControllerDeps) {}
+  constructor(private readonly deps: ClusterControllerDeps) {
+    this.requests = new ClusterRequests(deps);
+  }
 
   async stop(): Promise<void> {
     await Promise.all([...this.ha.values()].map((h) => h.loop.stop()));
@@ -106,14 +106,14 @@ export class ClusterController {
       ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => ensureSecret(this.deps.applier, owner, cluster))],
       ['Config', () => apply(configMap(owner, cluster))],
       ['Services', async () => { for (const s of services(owner)) await apply(s); }],
-      ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha, apply)],
+      ['StatefulSet', () => this.applyStatefulSet(key, ref, owner, cluster, obj.status?.ha, apply)],
       // The HA loop first: nothing after it may keep a cluster from getting a primary.
       ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
       ['DisruptionBudget', () => this.applyPdb(owner, apply)],
       ['Storage', () => applyClaimRetention(this.deps, owner, cluster)],
-      ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
-      ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
-      ['Rebuild', async () => this.requestedRebuild(key, ref, obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
+      ['Rollout', async () => { rollout = await rolloutStep({ ...this.deps, requests: this.requests }, ref, cluster, this.ha.get(key)); }],
+      ['Switchover', async () => { if (!rollout) this.requests.preferredPrimary(ref, this.ha.get(key), cluster); }],
+      ['Rebuild', async () => this.requests.rebuild(ref, this.ha.get(key), obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
     ];
     for (const [phase, run] of phases) {
       try {
@@ -187,16 +187,13 @@ export class ClusterController {
     return previous.ok ? refusedChanges(previous.value.spec, cluster.spec) : [];
   }
 
-  private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved: ClusterState | undefined, apply: (o: KubeObject) => Promise<void>): Promise<void> {
-    const primary = this.ha.get(key)?.state.primary ?? saved?.primary ?? null;
+  private async applyStatefulSet(key: string, ref: ObjectRef, owner: Owned, cluster: MySQLCluster, saved: ClusterState | undefined, apply: (o: KubeObject) => Promise<void>): Promise<void> {
+    const ha = this.ha.get(key);
+    const primary = ha?.state.primary ?? saved?.primary ?? null;
     const sts = statefulSet(owner, cluster, { image: this.deps.image });
     sts.spec.replicas = statefulSetReplicas(cluster.spec.replicas, primary);
     await apply(sts);
-    if (primaryMustMove(cluster.spec.replicas, primary)) {
-      const target = this.healthyReplicas(key).find((o) => o < cluster.spec.replicas);
-      if (target === undefined) throw new PhaseError(`scaling down to ${cluster.spec.replicas} waits for a healthy replica below ordinal ${cluster.spec.replicas} to take over from primary ${primary}`);
-      this.switchover(key, { ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, target, 'ScaleDown');
-    }
+    this.requests.beforeScaleDown(ref, ha, cluster.spec.replicas, primary);
   }
 
   private async applyPdb(owner: Owned, apply: (o: KubeObject) => Promise<void>): Promise<void> {
@@ -218,88 +215,6 @@ export class ClusterController {
     this.ha.set(key, h);
     h.loop.start();
     this.deps.log.info({ cluster: key, primary: h.state.primary }, 'HA loop started');
-  }
-
-  /** One step of a rolling restart per run; returns what it is doing, or undefined when done. */
-  private async rollout(key: string, owner: Owned, cluster: MySQLCluster): Promise<string | undefined> {
-    const h = this.ha.get(key);
-    const sts = this.deps.statefulSets.get(`${owner.namespace}/${owner.name}`) as (KubeObject & { status?: { updateRevision?: string } }) | undefined;
-    const revision = sts?.status?.updateRevision;
-    const summary = h?.loop.summary();
-    if (!h || !revision || !summary) return undefined;
-    const pods = clusterPods(this.deps.pods, owner);
-    const instances: RolloutInstance[] = Array.from({ length: cluster.spec.replicas }, (_, o) => {
-      const p = pods.get(o);
-      return {
-        ordinal: o,
-        present: !!p && !p.metadata?.deletionTimestamp,
-        updated: p?.metadata?.labels?.['controller-revision-hash'] === revision,
-        ready: summary.instances.find((i) => i.ordinal === o)?.ready ?? false,
-      };
-    });
-    const step = nextRolloutStep(instances, h.state.primary, !!h.state.operation || this.switching.has(key));
-    const ref = { ...CLUSTER_API, name: owner.name, namespace: owner.namespace };
-    switch (step.kind) {
-      case 'done':
-        return undefined;
-      case 'wait':
-        return `rolling update: ${step.reason}`;
-      case 'switchover':
-        this.switchover(key, ref, step.to, 'RollingUpdate');
-        return `rolling update: switching over to ${step.to} before restarting primary ${h.state.primary}`;
-      case 'restart':
-        await this.deps.applier.delete({ apiVersion: 'v1', kind: 'Pod', name: namesOf(owner.name, owner.namespace).pod(step.ordinal), namespace: owner.namespace });
-        void this.deps.events.normal(ref, 'RollingRestart', `restarting instance ${step.ordinal} with the new revision ${revision}`);
-        return `rolling update: restarting instance ${step.ordinal}`;
-    }
-  }
-
-  /** spec.primaryOrdinal: switch over to it once it is a healthy replica. */
-  private preferredPrimary(key: string, ref: ObjectRef, cluster: MySQLCluster): void {
-    const h = this.ha.get(key);
-    const want = cluster.spec.primaryOrdinal;
-    if (want === undefined || !h || h.state.primary === null || h.state.primary === want || h.state.operation) return;
-    if (!this.healthyReplicas(key).includes(want)) return;
-    this.switchover(key, ref, want, 'PreferredPrimary');
-  }
-
-  /**
-   * `ordinal rebuild NAME N` sets the annotation: instance N's claim and pod are deleted and it
-   * is cloned again (what clears a quarantine). The annotation goes once that has finished.
-   */
-  private requestedRebuild(key: string, ref: ObjectRef & { namespace: string }, value: string | undefined): void {
-    const h = this.ha.get(key);
-    if (value === undefined || !h || this.rebuilding.has(key)) return;
-    const ordinal = Number(value);
-    type Outcome = ['Normal' | 'Warning', string, string];
-    const outcome: Promise<Outcome> = Number.isInteger(ordinal) && ordinal >= 0
-      ? h.loop.rebuild(ordinal).then((): Outcome => ['Normal', 'Rebuilt', `instance ${ordinal} was cloned again`], (err: Error): Outcome => ['Warning', 'RebuildFailed', err.message])
-      : Promise.resolve(['Warning', 'RebuildFailed', `annotation ${REBUILD_ANNOTATION}: "${value}" is not an instance ordinal`]);
-    // Reported once, then the request is cleared whatever came of it.
-    const p = outcome
-      .then(([type, reason, message]) => {
-        void this.deps.events.record(ref, type, reason, message);
-        return this.deps.applier.mergePatch(ref, { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } });
-      })
-      .catch((err: Error) => this.deps.log.warn({ cluster: key, err: describeError(err) }, 'rebuild annotation not cleared'))
-      .finally(() => this.rebuilding.delete(key));
-    this.rebuilding.set(key, p);
-  }
-
-  /** Ask the loop for a switchover unless one the controller asked for is still running. */
-  private switchover(key: string, ref: ObjectRef, to: number, why: string): void {
-    const h = this.ha.get(key);
-    if (!h || this.switching.has(key)) return;
-    this.deps.log.info({ cluster: key, to, why }, 'switchover requested');
-    const p = h.loop.switchover(to, 60_000)
-      .catch((err: Error) => void this.deps.events.warning(ref, 'SwitchoverFailed', `${why}: ${err.message}`))
-      .finally(() => this.switching.delete(key));
-    this.switching.set(key, p);
-  }
-
-  private healthyReplicas(key: string): number[] {
-    const h = this.ha.get(key);
-    return (h?.loop.summary()?.instances ?? []).filter((i) => i.ready && i.role === 'replica').map((i) => i.ordinal);
   }
 
   /** Write status when it changed; true when written. */

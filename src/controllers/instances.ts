@@ -5,11 +5,11 @@ import type { ObjectCache } from '../kube/informer.js';
 import type { KubeObject } from '../kube/types.js';
 import { podsByOrdinal } from '../platform/kube/pods.js';
 
-export function clusterPods(pods: ObjectCache, owner: Owned): Map<number, KubeObject> {
+export function clusterPods(pods: ObjectCache, owner: Pick<Owned, 'name' | 'namespace'>): Map<number, KubeObject> {
   return podsByOrdinal(owner.name, inNamespace(pods, owner));
 }
 
-export function clusterClaims(claims: ObjectCache, owner: Owned): Map<number, KubeObject> {
+export function clusterClaims(claims: ObjectCache, owner: Pick<Owned, 'name' | 'namespace'>): Map<number, KubeObject> {
   const out = new Map<number, KubeObject>();
   for (const c of inNamespace(claims, owner)) {
     const o = claimOrdinalOf(owner.name, c.metadata?.name ?? '');
@@ -18,4 +18,4 @@ export function clusterClaims(claims: ObjectCache, owner: Owned): Map<number, Ku
   return out;
 }
 
-const inNamespace = (cache: ObjectCache, owner: Owned) => cache.list().filter((o) => o.metadata?.namespace === owner.namespace);
+const inNamespace = (cache: ObjectCache, owner: Pick<Owned, 'namespace'>) => cache.list().filter((o) => o.metadata?.namespace === owner.namespace);
