@@ -44,12 +44,15 @@ export function namesOf(name: string, namespace: string): ClusterNames {
   };
 }
 
+/** An instance ordinal as people and pod names write it ("0", "12"): no sign, space or leading zero. */
+export function parseOrdinal(text: string): number | undefined {
+  return /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : undefined;
+}
+
 /** The ordinal of a StatefulSet pod `NAME-N`, or undefined. */
 export function ordinalOf(clusterName: string, podName: string): number | undefined {
   const prefix = `${clusterName}-`;
-  if (!podName.startsWith(prefix)) return undefined;
-  const rest = podName.slice(prefix.length);
-  return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+  return podName.startsWith(prefix) ? parseOrdinal(podName.slice(prefix.length)) : undefined;
 }
 
 /** The ordinal of an instance's claim `data-NAME-N`, or undefined. */

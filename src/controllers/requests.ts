@@ -3,6 +3,7 @@
 // `ordinal rebuild` sets). The loop carries them out over its own ticks; this keeps one
 // switchover and one rebuild per cluster in flight and reports how each ended.
 import { REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
+import { parseOrdinal } from '../builders/names.js';
 import type { Logger } from '../clustering/operations.js';
 import type { Applier } from '../kube/apply.js';
 import { describeError } from '../kube/client.js';
@@ -67,9 +68,9 @@ export class ClusterRequests {
   rebuild(ref: ObjectRef, ha: HaHandle | undefined, value: string | undefined): void {
     const key = keyOf(ref);
     if (value === undefined || !ha || this.rebuilding.has(key)) return;
-    const ordinal = Number(value);
+    const ordinal = parseOrdinal(value);
     type Outcome = ['Normal' | 'Warning', string, string];
-    const outcome: Promise<Outcome> = Number.isInteger(ordinal) && ordinal >= 0
+    const outcome: Promise<Outcome> = ordinal !== undefined
       ? ha.loop.rebuild(ordinal).then((): Outcome => ['Normal', 'Rebuilt', `instance ${ordinal} was cloned again`], (err: Error): Outcome => ['Warning', 'RebuildFailed', err.message])
       : Promise.resolve(['Warning', 'RebuildFailed', `annotation ${REBUILD_ANNOTATION}: "${value}" is not an instance ordinal`]);
     // Reported once, then the request is cleared whatever came of it.

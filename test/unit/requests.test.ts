@@ -88,7 +88,7 @@ test('scaling down past the primary hands its role to a healthy replica that sta
 });
 
 test('a rebuild annotation that names no instance is reported and cleared, and nothing is rebuilt', async (t) => {
-  for (const value of ['x', '-1', '1.5']) {
+  for (const value of ['x', '-1', '1.5', '', ' 1', '01', '1e0']) {
     await t.test(JSON.stringify(value), async () => {
       const { requests, applier, events } = world(value);
       const ha = new FakeHa();
