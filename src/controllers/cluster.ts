@@ -16,7 +16,7 @@ import { describeError } from '../kube/client.js';
 import type { Condition } from '../kube/conditions.js';
 import type { Discovery } from '../kube/discovery.js';
 import type { EventRecorder } from '../kube/events.js';
-import type { Informer } from '../kube/informer.js';
+import type { ObjectCache } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { ClusterHa } from './cluster-ha.js';
@@ -32,10 +32,10 @@ export interface ClusterControllerDeps {
   applier: Applier;
   discovery: Discovery;
   events: EventRecorder;
-  clusters: Informer<KubeObject>;
-  pods: Informer<KubeObject>;
-  statefulSets: Informer<KubeObject>;
-  claims: Informer<KubeObject>;
+  clusters: ObjectCache;
+  pods: ObjectCache;
+  statefulSets: ObjectCache;
+  claims: ObjectCache;
   log: Logger;
   /** The MariaDB+agent image when spec.engine.image is unset. */
   image: string;
