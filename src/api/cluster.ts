@@ -3,9 +3,16 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { dnsLabel, quantity, section, sqlIdentifier } from './common.js';
 
+/** The API group of every Ordinal resource, and the one version its CRDs serve. */
 export const API_GROUP = 'ordinal.dev';
-export const API_VERSION = 'v1alpha1';
+export const CRD_VERSION = 'v1alpha1';
+/** What each Ordinal resource carries as `apiVersion`. */
+export const API_VERSION = `${API_GROUP}/${CRD_VERSION}` as const;
 export const CLUSTER_KIND = 'MySQLCluster';
+/** Enough to address a MySQLCluster (add name and namespace) or to watch them all. */
+export const CLUSTER_API = { apiVersion: API_VERSION, kind: CLUSTER_KIND } as const;
+/** A request a person sets on a MySQLCluster (`ordinal rebuild NAME N`): clone instance N again. */
+export const REBUILD_ANNOTATION = `${API_GROUP}/rebuild`;
 
 export const EngineSpec = section({
   version: Type.String({
@@ -130,7 +137,7 @@ export const ObjectMeta = Type.Object(
 /** A custom resource of this API: its header, a spec, and a status that only the operator writes. */
 export function resource<K extends string, S extends TSchema>(kind: K, spec: S) {
   return section({
-    apiVersion: Type.Literal(`${API_GROUP}/${API_VERSION}`, { errorMessage: `must be "${API_GROUP}/${API_VERSION}"` }),
+    apiVersion: Type.Literal(API_VERSION, { errorMessage: `must be "${API_VERSION}"` }),
     kind: Type.Literal(kind, { errorMessage: `must be "${kind}"` }),
     metadata: ObjectMeta,
     spec,

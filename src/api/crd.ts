@@ -4,7 +4,7 @@
 // that apiextensions.k8s.io/v1 knows; Kubernetes 1.20 is the oldest target, so no CEL.
 import type { TSchema } from 'typebox';
 import { MySQLBackup, BACKUP_KIND } from './backup.js';
-import { API_GROUP, API_VERSION, CLUSTER_KIND, MySQLCluster } from './cluster.js';
+import { API_GROUP, CLUSTER_KIND, CRD_VERSION, MySQLCluster } from './cluster.js';
 import { MySQLRestore, RESTORE_KIND } from './restore.js';
 import { MySQLBackupSchedule, SCHEDULE_KIND } from './schedule.js';
 
@@ -93,7 +93,7 @@ export function customResourceDefinition(r: ResourceKind): OpenApiSchema {
       scope: 'Namespaced',
       names: { kind: r.kind, listKind: `${r.kind}List`, plural: r.plural, singular: r.singular, shortNames: r.shortNames, categories: ['ordinal'] },
       versions: [{
-        name: API_VERSION,
+        name: CRD_VERSION,
         served: true,
         storage: true,
         schema: { openAPIV3Schema: resourceSchema(r) },

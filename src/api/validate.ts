@@ -13,7 +13,7 @@ export interface FieldError {
 export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 export class InvalidSpecError extends Error {
-  constructor(readonly errors: FieldError[], what = 'MySQLCluster') {
+  constructor(readonly errors: FieldError[], what: string = CLUSTER_KIND) {
     super(`invalid ${what}:\n${errors.map((e) => `  - ${e.path}: ${e.message}`).join('\n')}`);
     this.name = 'InvalidSpecError';
   }

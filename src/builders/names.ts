@@ -1,10 +1,13 @@
 // Names and labels of everything the operator creates for one MySQLCluster (docs/kubernetes.md).
-import type { MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_API, type MySQLCluster } from '../api/cluster.js';
 
 export const ROLE_LABEL = 'ordinal.dev/role';
 export const HEALTHY_LABEL = 'ordinal.dev/healthy';
 export const CLUSTER_LABEL = 'ordinal.dev/cluster';
 export const CONFIG_HASH_ANNOTATION = 'ordinal.dev/config-hash';
+
+/** The volumeClaimTemplate: the StatefulSet names instance N's claim `data-NAME-N` after it. */
+export const DATA_VOLUME = 'data';
 
 export const MYSQL_PORT = 3306;
 export const AGENT_PORT = 9601;
@@ -36,17 +39,25 @@ export function namesOf(name: string, namespace: string): ClusterNames {
     secrets: `${name}-secrets`,
     pdb: name,
     pod: (o) => `${name}-${o}`,
-    pvc: (o) => `data-${name}-${o}`,
+    pvc: (o) => `${DATA_VOLUME}-${name}-${o}`,
     host: (o) => `${name}-${o}.${name}-headless.${namespace}.svc.cluster.local`,
   };
+}
+
+/** An instance ordinal as people and pod names write it ("0", "12"): no sign, space or leading zero. */
+export function parseOrdinal(text: string): number | undefined {
+  return /^(0|[1-9][0-9]*)$/.test(text) ? Number(text) : undefined;
 }
 
 /** The ordinal of a StatefulSet pod `NAME-N`, or undefined. */
 export function ordinalOf(clusterName: string, podName: string): number | undefined {
   const prefix = `${clusterName}-`;
-  if (!podName.startsWith(prefix)) return undefined;
-  const rest = podName.slice(prefix.length);
-  return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
+  return podName.startsWith(prefix) ? parseOrdinal(podName.slice(prefix.length)) : undefined;
+}
+
+/** The ordinal of an instance's claim `data-NAME-N`, or undefined. */
+export function claimOrdinalOf(clusterName: string, claimName: string): number | undefined {
+  return ordinalOf(`${DATA_VOLUME}-${clusterName}`, claimName);
 }
 
 /** Labels that select the cluster's pods: never change them (a StatefulSet's selector is immutable). */
@@ -80,8 +91,7 @@ export function childMeta(owner: Owned, name: string, extraLabels: Record<string
 
 export function ownerReference(owner: Owned) {
   return {
-    apiVersion: 'ordinal.dev/v1alpha1',
-    kind: 'MySQLCluster',
+    ...CLUSTER_API,
     name: owner.name,
     uid: owner.uid,
     controller: true,

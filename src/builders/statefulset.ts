@@ -3,7 +3,7 @@
 import type { MySQLCluster } from '../api/cluster.js';
 import { CLUSTER_FILE, configHash } from './config.js';
 import {
-  AGENT_PORT, CONFIG_HASH_ANNOTATION, EXPORTER_PORT, MYSQL_PORT, childMeta, commonLabels, namesOf, selectorLabels, type Owned,
+  AGENT_PORT, CONFIG_HASH_ANNOTATION, DATA_VOLUME, EXPORTER_PORT, MYSQL_PORT, childMeta, commonLabels, namesOf, selectorLabels, type Owned,
 } from './names.js';
 
 export interface PodDefaults {
@@ -31,7 +31,7 @@ export const START_MYSQL = [
 ].join('\n');
 
 const mounts = {
-  data: { name: 'data', mountPath: '/var/lib/mysql' },
+  data: { name: DATA_VOLUME, mountPath: '/var/lib/mysql' },
   conf: { name: 'conf', mountPath: '/etc/ordinal/mysql' },
   cluster: { name: 'cluster', mountPath: '/etc/ordinal/cluster', readOnly: true },
   secrets: { name: 'secrets', mountPath: '/etc/ordinal/secrets', readOnly: true },
@@ -109,7 +109,7 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
       },
       volumeClaimTemplates: [
         {
-          metadata: { name: 'data', labels: commonLabels(owner.name) },
+          metadata: { name: DATA_VOLUME, labels: commonLabels(owner.name) },
           spec: {
             accessModes: storage.accessModes,
             ...(storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),

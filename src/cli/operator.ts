@@ -2,8 +2,8 @@
 // primary change through spec.primaryOrdinal, then wait until the status shows it).
 import { Command, Option } from 'commander';
 import { runOperator } from '../controllers/operator.js';
-import { CLUSTER_API } from '../controllers/cluster-ha.js';
-import { REBUILD_ANNOTATION } from '../controllers/cluster.js';
+import { CLUSTER_API, REBUILD_ANNOTATION } from '../api/cluster.js';
+import { parseOrdinal } from '../builders/names.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { kubeRequest } from '../kube/request.js';
 
@@ -45,8 +45,8 @@ export function switchoverCommand(): Command {
     .option('--kubeconfig <file>', 'kubeconfig file')
     .option('--timeout <seconds>', 'how long to wait', '120')
     .action(async (name: string, o: { to: string; namespace: string; kubeconfig?: string; timeout: string }) => {
-      const to = Number(o.to);
-      if (!Number.isInteger(to) || to < 0) throw new Error(`--to must be an instance ordinal (0, 1, ...), got "${o.to}"`);
+      const to = parseOrdinal(o.to);
+      if (to === undefined) throw new Error(`--to must be an instance ordinal (0, 1, ...), got "${o.to}"`);
       const kc = loadKubeConfig({ kubeconfig: o.kubeconfig });
       const path = `/apis/${CLUSTER_API.apiVersion}/namespaces/${o.namespace}/mysqlclusters/${name}`;
       await kubeRequest(kc, { method: 'PATCH', path, body: { spec: { primaryOrdinal: to } }, contentType: 'application/merge-patch+json' });
@@ -69,7 +69,7 @@ export function rebuildCommand(): Command {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('--kubeconfig <file>', 'kubeconfig file')
     .action(async (name: string, ordinal: string, o: { namespace: string; kubeconfig?: string }) => {
-      if (!/^(0|[1-9][0-9]*)$/.test(ordinal)) throw new Error(`<ordinal> must be an instance ordinal (0, 1, ...), got "${ordinal}"`);
+      if (parseOrdinal(ordinal) === undefined) throw new Error(`<ordinal> must be an instance ordinal (0, 1, ...), got "${ordinal}"`);
       const kc = loadKubeConfig({ kubeconfig: o.kubeconfig });
       const path = `/apis/${CLUSTER_API.apiVersion}/namespaces/${o.namespace}/mysqlclusters/${name}`;
       await kubeRequest(kc, { method: 'PATCH', path, body: { metadata: { annotations: { [REBUILD_ANNOTATION]: ordinal } } }, contentType: 'application/merge-patch+json' });

@@ -1,8 +1,8 @@
 // One HA loop per MySQLCluster, the same ClusterLoop the sandbox runs, wired to Kubernetes:
-// pods from the informer, labels and deletes through the API, status.ha as the saved state.
+// pods from the informer, status.ha as the saved state, and every write (labels, deletes,
+// status.ha, endpoints) through the Applier, which refuses them once the Lease is lost.
 import { postStartMode } from '../agent/peers.js';
 import { AGENT_PORT } from '../builders/names.js';
-import type { KubeConfig } from '../kube/types.js';
 import type { MySQLCluster } from '../api/cluster.js';
 import { faultInjection } from '../clustering/fault.js';
 import { ClusterLoop } from '../clustering/loop.js';
@@ -13,28 +13,30 @@ import type { Applier } from '../kube/apply.js';
 import type { Discovery } from '../kube/discovery.js';
 import { primaryEndpoints, type SliceApiVersion } from '../builders/endpoints.js';
 import type { EventRecorder } from '../kube/events.js';
-import type { Informer } from '../kube/informer.js';
-import { kubeRequest } from '../kube/request.js';
-import type { KubeObject, ObjectRef } from '../kube/types.js';
+import type { ObjectCache } from '../kube/informer.js';
+import type { ObjectRef } from '../kube/types.js';
 import { KubePlatform, type KubeAccess } from '../platform/kube/platform.js';
 import { summaryTrigger } from './triggers.js';
 import type { PodView } from '../platform/kube/pods.js';
 
 export interface HaDeps {
-  kc: KubeConfig;
   applier: Applier;
   discovery: Discovery;
   events: EventRecorder;
-  pods: Informer<KubeObject>;
-  claims: Informer<KubeObject>;
+  pods: ObjectCache;
+  claims: ObjectCache;
   log: Logger;
   tickMs: number;
   mayAct?: () => boolean;
 }
 
-export const CLUSTER_API = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster' } as const;
+/** What the reconciler's phases use of a cluster's HA loop (a ClusterHa; a fake in tests). */
+export interface HaHandle {
+  readonly state: ClusterState;
+  readonly loop: Pick<ClusterLoop, 'summary' | 'switchover' | 'rebuild'>;
+}
 
-export class ClusterHa {
+export class ClusterHa implements HaHandle {
   readonly loop: ClusterLoop;
   private spec: MySQLCluster['spec'];
 
@@ -79,7 +81,7 @@ export class ClusterHa {
   }
 
   private access(): KubeAccess {
-    const { kc, applier, events, pods } = this.deps;
+    const { applier, events, pods } = this.deps;
     const ns = this.ref.namespace;
     const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', name, namespace: ns });
     const claim = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace: ns });
@@ -93,13 +95,12 @@ export class ClusterHa {
       writeHaState: async (state) => {
         // Replace status.ha whole: a merge patch would keep keys the state no longer has
         // (a finished operation, a cleared quarantine).
-        const path = `${await applier.path(this.ref)}/status`;
-        const patch = (body: unknown) => kubeRequest(kc, { method: 'PATCH', path, body, contentType: 'application/json-patch+json', timeoutMs: 5000 });
+        const add = (path: string, value: unknown) => applier.jsonPatchStatus(this.ref, [{ op: 'add', path, value }], 5000);
         try {
-          await patch([{ op: 'add', path: '/status/ha', value: state }]);
+          await add('/status/ha', state);
         } catch (err) {
           // No status yet: there is nothing else in it to keep.
-          await patch([{ op: 'add', path: '/status', value: { ha: state } }]).catch(() => { throw err; });
+          await add('/status', { ha: state }).catch(() => { throw err; });
         }
       },
       writePrimaryEndpoints: async (primary) => {

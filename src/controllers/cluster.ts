@@ -1,14 +1,12 @@
 // The MySQLCluster reconciler: an ordered list of named phases (a failing phase is named in
 // the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
 // every run applies the whole desired state and reads everything it decides on afresh.
-import type { KubeConfig } from '../kube/types.js';
-import type { MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
 import { validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
-import { namesOf, ordinalOf, ownerReference, type Owned } from '../builders/names.js';
+import { namesOf, type Owned } from '../builders/names.js';
 import { podDisruptionBudget } from '../builders/pdb.js';
-import { clusterSecret, missingSecretValues, type SecretKey } from '../builders/secret.js';
 import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
 import type { Logger } from '../clustering/operations.js';
@@ -18,23 +16,26 @@ import { describeError } from '../kube/client.js';
 import type { Condition } from '../kube/conditions.js';
 import type { Discovery } from '../kube/discovery.js';
 import type { EventRecorder } from '../kube/events.js';
-import type { Informer } from '../kube/informer.js';
+import type { ObjectCache } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
-import { CLUSTER_API, ClusterHa } from './cluster-ha.js';
-import { nextRolloutStep, type RolloutInstance } from './rollout.js';
-import { claimsOfRemovedInstances, primaryMustMove, statefulSetReplicas } from './scale.js';
+import { ClusterHa } from './cluster-ha.js';
+import { PhaseError } from './phase-error.js';
+import { ClusterRequests } from './requests.js';
+import { rolloutStep } from './rollout-step.js';
+import { statefulSetReplicas } from './scale.js';
+import { ensureSecret, readSecret } from './secrets.js';
 import { clusterStatus, type ClusterStatus } from './status.js';
+import { applyClaimRetention } from './storage.js';
 
 export interface ClusterControllerDeps {
-  kc: KubeConfig;
   applier: Applier;
   discovery: Discovery;
   events: EventRecorder;
-  clusters: Informer<KubeObject>;
-  pods: Informer<KubeObject>;
-  statefulSets: Informer<KubeObject>;
-  claims: Informer<KubeObject>;
+  clusters: ObjectCache;
+  pods: ObjectCache;
+  statefulSets: ObjectCache;
+  claims: ObjectCache;
   log: Logger;
   /** The MariaDB+agent image when spec.engine.image is unset. */
   image: string;
@@ -46,9 +47,6 @@ export interface ClusterControllerDeps {
 }
 
 type ClusterObject = KubeObject & { spec?: unknown; status?: { ha?: ClusterState; conditions?: Condition[] } };
-
-/** A phase that cannot go on yet, with a message for the Ready condition as it stands. */
-class PhaseError extends Error {}
 
 /** Everything is applied again this often (drift repair); in between, reconciles run on events. */
 const FULL_RESYNC_MS = 10 * 60_000;
@@ -62,17 +60,16 @@ interface Memo {
   /** Inputs of the phases that only read (the spec check, the Secret), when they last passed. */
   passed: Map<string, string>;
 }
-export const REBUILD_ANNOTATION = 'ordinal.dev/rebuild';
 
 export class ClusterController {
   private readonly ha = new Map<string, ClusterHa>();
-  /** Switchovers the controller asked for and has not seen finish (one per cluster). */
-  private readonly switching = new Map<string, Promise<void>>();
+  private readonly requests: ClusterRequests;
   private readonly lastStatus = new Map<string, string>();
-  private readonly rebuilding = new Map<string, Promise<unknown>>();
   private readonly memos = new Map<string, Memo>();
 
-  constructor(private readonly deps: ClusterControllerDeps) {}
+  constructor(private readonly deps: ClusterControllerDeps) {
+    this.requests = new ClusterRequests(deps);
+  }
 
   async stop(): Promise<void> {
     await Promise.all([...this.ha.values()].map((h) => h.loop.stop()));
@@ -111,17 +108,17 @@ export class ClusterController {
         const refused = await this.refusedChanges(owner, cluster, full ? undefined : memo);
         if (refused.length) throw new RefusedSpec(refused);
       })],
-      ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => this.ensureSecret(owner, cluster))],
+      ['Secrets', () => once('Secrets', [cluster.spec.storage.pvcRetention.whenDeleted, cluster.spec.database.passwordSecretRef ?? null], () => ensureSecret(this.deps.applier, owner, cluster))],
       ['Config', () => apply(configMap(owner, cluster))],
       ['Services', async () => { for (const s of services(owner)) await apply(s); }],
-      ['StatefulSet', () => this.applyStatefulSet(key, owner, cluster, obj.status?.ha, apply)],
+      ['StatefulSet', () => this.applyStatefulSet(key, ref, owner, cluster, obj.status?.ha, apply)],
       // The HA loop first: nothing after it may keep a cluster from getting a primary.
       ['HighAvailability', () => this.ensureHa(key, ref, cluster, obj.status?.ha)],
       ['DisruptionBudget', () => this.applyPdb(owner, apply)],
-      ['Storage', () => this.storagePolicy(owner, cluster)],
-      ['Rollout', async () => { rollout = await this.rollout(key, owner, cluster); }],
-      ['Switchover', async () => { if (!rollout) this.preferredPrimary(key, ref, cluster); }],
-      ['Rebuild', async () => this.requestedRebuild(key, ref, obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
+      ['Storage', () => applyClaimRetention(this.deps, owner, cluster)],
+      ['Rollout', async () => { rollout = await rolloutStep({ ...this.deps, requests: this.requests }, ref, cluster, this.ha.get(key)); }],
+      ['Switchover', async () => { if (!rollout) this.requests.preferredPrimary(ref, this.ha.get(key), cluster); }],
+      ['Rebuild', async () => this.requests.rebuild(ref, this.ha.get(key), obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
     ];
     for (const [phase, run] of phases) {
       try {
@@ -195,41 +192,13 @@ export class ClusterController {
     return previous.ok ? refusedChanges(previous.value.spec, cluster.spec) : [];
   }
 
-  /** Passwords are generated once and kept; a referenced application password is copied in. */
-  private async ensureSecret(owner: Owned, cluster: MySQLCluster): Promise<void> {
-    const n = namesOf(owner.name, owner.namespace);
-    const current = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name: n.secrets, namespace: owner.namespace });
-    const existing = current && decodeSecret(current);
-    const given: Partial<Record<SecretKey, string>> = {};
-    const ref = cluster.spec.database.passwordSecretRef;
-    if (ref) {
-      const app = (await this.readSecret(owner.namespace, ref.name))?.[ref.key];
-      if (!app) throw new PhaseError(`spec.database.passwordSecretRef: Secret ${ref.name} has no key "${ref.key}"`);
-      given.app = app;
-    }
-    const missing = missingSecretValues(existing, given);
-    const owned = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
-    const ownedNow = (current?.metadata?.ownerReferences as Array<{ uid: string }> | undefined)?.some((r) => r.uid === owner.uid) ?? false;
-    if (Object.keys(missing).length === 0 && owned === ownedNow) return;
-    // Apply the whole set: server-side apply drops keys this manager owned but did not send.
-    await this.deps.applier.apply(clusterSecret(owner, { ...existing, ...missing }, { owned }));
-  }
-
-  private async readSecret(namespace: string, name: string): Promise<Record<string, string> | undefined> {
-    const s = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name, namespace });
-    return s && decodeSecret(s);
-  }
-
-  private async applyStatefulSet(key: string, owner: Owned, cluster: MySQLCluster, saved: ClusterState | undefined, apply: (o: KubeObject) => Promise<void>): Promise<void> {
-    const primary = this.ha.get(key)?.state.primary ?? saved?.primary ?? null;
+  private async applyStatefulSet(key: string, ref: ObjectRef, owner: Owned, cluster: MySQLCluster, saved: ClusterState | undefined, apply: (o: KubeObject) => Promise<void>): Promise<void> {
+    const ha = this.ha.get(key);
+    const primary = ha?.state.primary ?? saved?.primary ?? null;
     const sts = statefulSet(owner, cluster, { image: this.deps.image });
     sts.spec.replicas = statefulSetReplicas(cluster.spec.replicas, primary);
     await apply(sts);
-    if (primaryMustMove(cluster.spec.replicas, primary)) {
-      const target = this.healthyReplicas(key).find((o) => o < cluster.spec.replicas);
-      if (target === undefined) throw new PhaseError(`scaling down to ${cluster.spec.replicas} waits for a healthy replica below ordinal ${cluster.spec.replicas} to take over from primary ${primary}`);
-      this.switchover(key, { ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, target, 'ScaleDown');
-    }
+    this.requests.beforeScaleDown(ref, ha, cluster.spec.replicas, primary);
   }
 
   private async applyPdb(owner: Owned, apply: (o: KubeObject) => Promise<void>): Promise<void> {
@@ -238,138 +207,19 @@ export class ClusterController {
     await apply(podDisruptionBudget(owner, version as 'policy/v1' | 'policy/v1beta1'));
   }
 
-  /**
-   * pvcRetention: whenDeleted Delete hands each claim to the cluster (owner reference) so the
-   * garbage collector removes it with the cluster; whenScaled Delete removes the claims of
-   * instances that scaling down removed, once their pods are gone.
-   */
-  private async storagePolicy(owner: Owned, cluster: MySQLCluster): Promise<void> {
-    const n = namesOf(owner.name, owner.namespace);
-    const claims = this.deps.claims.list()
-      .filter((c) => c.metadata?.namespace === owner.namespace)
-      .map((c) => ({ c, o: ordinalOf(`data-${owner.name}`, c.metadata?.name ?? '') }))
-      .filter((x): x is { c: KubeObject; o: number } => x.o !== undefined);
-    const own = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
-    for (const { c } of claims) {
-      const refs = (c.metadata?.ownerReferences as Array<{ uid: string }> | undefined) ?? [];
-      const owned = refs.some((r) => r.uid === owner.uid);
-      if (owned === own) continue;
-      const next = own ? [...refs, ownerReference(owner)] : refs.filter((r) => r.uid !== owner.uid);
-      await this.deps.applier.mergePatch(
-        { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: c.metadata!.name!, namespace: owner.namespace },
-        { metadata: { ownerReferences: next.length ? next : null } },
-      );
-    }
-    if (cluster.spec.storage.pvcRetention.whenScaled !== 'Delete') return;
-    const podOrdinals = this.podsOf(owner).map((p) => p.ordinal);
-    for (const o of claimsOfRemovedInstances(claims.map((x) => x.o), cluster.spec.replicas, podOrdinals)) {
-      await this.deps.applier.delete({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: n.pvc(o), namespace: owner.namespace });
-      void this.deps.events.normal({ ...CLUSTER_API, name: owner.name, namespace: owner.namespace }, 'ClaimDeleted', `deleted ${n.pvc(o)} of removed instance ${o} (pvcRetention.whenScaled: Delete)`);
-    }
-  }
-
   private async ensureHa(key: string, ref: ObjectRef & { namespace: string }, cluster: MySQLCluster, saved?: ClusterState): Promise<void> {
     const running = this.ha.get(key);
     if (running) return running.update(cluster);
-    const secret = await this.readSecret(ref.namespace, namesOf(ref.name, ref.namespace).secrets);
+    const secret = await readSecret(this.deps.applier, ref.namespace, namesOf(ref.name, ref.namespace).secrets);
     if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
     const h = new ClusterHa(
-      { kc: this.deps.kc, applier: this.deps.applier, discovery: this.deps.discovery, events: this.deps.events, pods: this.deps.pods, claims: this.deps.claims, log: this.deps.log, tickMs: this.deps.tickMs ?? 500, mayAct: this.deps.mayAct },
+      { ...this.deps, tickMs: this.deps.tickMs ?? 500 },
       ref, cluster, saved, { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] },
       () => this.deps.enqueue?.(key),
     );
     this.ha.set(key, h);
     h.loop.start();
     this.deps.log.info({ cluster: key, primary: h.state.primary }, 'HA loop started');
-  }
-
-  /** One step of a rolling restart per run; returns what it is doing, or undefined when done. */
-  private async rollout(key: string, owner: Owned, cluster: MySQLCluster): Promise<string | undefined> {
-    const h = this.ha.get(key);
-    const sts = this.deps.statefulSets.get(`${owner.namespace}/${owner.name}`) as (KubeObject & { status?: { updateRevision?: string } }) | undefined;
-    const revision = sts?.status?.updateRevision;
-    const summary = h?.loop.summary();
-    if (!h || !revision || !summary) return undefined;
-    const pods = new Map(this.podsOf(owner).map((p) => [p.ordinal, p]));
-    const instances: RolloutInstance[] = Array.from({ length: cluster.spec.replicas }, (_, o) => {
-      const p = pods.get(o);
-      return {
-        ordinal: o,
-        present: !!p && !p.pod.metadata?.deletionTimestamp,
-        updated: p?.pod.metadata?.labels?.['controller-revision-hash'] === revision,
-        ready: summary.instances.find((i) => i.ordinal === o)?.ready ?? false,
-      };
-    });
-    const step = nextRolloutStep(instances, h.state.primary, !!h.state.operation || this.switching.has(key));
-    const ref = { ...CLUSTER_API, name: owner.name, namespace: owner.namespace };
-    switch (step.kind) {
-      case 'done':
-        return undefined;
-      case 'wait':
-        return `rolling update: ${step.reason}`;
-      case 'switchover':
-        this.switchover(key, ref, step.to, 'RollingUpdate');
-        return `rolling update: switching over to ${step.to} before restarting primary ${h.state.primary}`;
-      case 'restart':
-        await this.deps.applier.delete({ apiVersion: 'v1', kind: 'Pod', name: namesOf(owner.name, owner.namespace).pod(step.ordinal), namespace: owner.namespace });
-        void this.deps.events.normal(ref, 'RollingRestart', `restarting instance ${step.ordinal} with the new revision ${revision}`);
-        return `rolling update: restarting instance ${step.ordinal}`;
-    }
-  }
-
-  /** spec.primaryOrdinal: switch over to it once it is a healthy replica. */
-  private preferredPrimary(key: string, ref: ObjectRef, cluster: MySQLCluster): void {
-    const h = this.ha.get(key);
-    const want = cluster.spec.primaryOrdinal;
-    if (want === undefined || !h || h.state.primary === null || h.state.primary === want || h.state.operation) return;
-    if (!this.healthyReplicas(key).includes(want)) return;
-    this.switchover(key, ref, want, 'PreferredPrimary');
-  }
-
-  /**
-   * `ordinal rebuild NAME N` sets the annotation: instance N's claim and pod are deleted and it
-   * is cloned again (what clears a quarantine). The annotation goes once that has finished.
-   */
-  private requestedRebuild(key: string, ref: ObjectRef & { namespace: string }, value: string | undefined): void {
-    const h = this.ha.get(key);
-    if (value === undefined || !h || this.rebuilding.has(key)) return;
-    const ordinal = Number(value);
-    type Outcome = ['Normal' | 'Warning', string, string];
-    const outcome: Promise<Outcome> = Number.isInteger(ordinal) && ordinal >= 0
-      ? h.loop.rebuild(ordinal).then((): Outcome => ['Normal', 'Rebuilt', `instance ${ordinal} was cloned again`], (err: Error): Outcome => ['Warning', 'RebuildFailed', err.message])
-      : Promise.resolve(['Warning', 'RebuildFailed', `annotation ${REBUILD_ANNOTATION}: "${value}" is not an instance ordinal`]);
-    // Reported once, then the request is cleared whatever came of it.
-    const p = outcome
-      .then(([type, reason, message]) => {
-        void this.deps.events.record(ref, type, reason, message);
-        return this.deps.applier.mergePatch(ref, { metadata: { annotations: { [REBUILD_ANNOTATION]: null } } });
-      })
-      .catch((err: Error) => this.deps.log.warn({ cluster: key, err: describeError(err) }, 'rebuild annotation not cleared'))
-      .finally(() => this.rebuilding.delete(key));
-    this.rebuilding.set(key, p);
-  }
-
-  /** Ask the loop for a switchover unless one the controller asked for is still running. */
-  private switchover(key: string, ref: ObjectRef, to: number, why: string): void {
-    const h = this.ha.get(key);
-    if (!h || this.switching.has(key)) return;
-    this.deps.log.info({ cluster: key, to, why }, 'switchover requested');
-    const p = h.loop.switchover(to, 60_000)
-      .catch((err: Error) => void this.deps.events.warning(ref, 'SwitchoverFailed', `${why}: ${err.message}`))
-      .finally(() => this.switching.delete(key));
-    this.switching.set(key, p);
-  }
-
-  private healthyReplicas(key: string): number[] {
-    const h = this.ha.get(key);
-    return (h?.loop.summary()?.instances ?? []).filter((i) => i.ready && i.role === 'replica').map((i) => i.ordinal);
-  }
-
-  private podsOf(owner: Owned): Array<{ ordinal: number; pod: KubeObject }> {
-    return this.deps.pods.list()
-      .filter((p) => p.metadata?.namespace === owner.namespace && p.metadata?.labels?.['ordinal.dev/cluster'] === owner.name)
-      .map((pod) => ({ ordinal: ordinalOf(owner.name, pod.metadata?.name ?? '') ?? -1, pod }))
-      .filter((p) => p.ordinal >= 0);
   }
 
   /** Write status when it changed; true when written. */
@@ -386,8 +236,4 @@ class RefusedSpec extends Error {
   constructor(readonly errors: FieldError[]) {
     super(errors.map((e) => `${e.path}: ${e.message}`).join('; '));
   }
-}
-
-function decodeSecret(s: KubeObject & { data?: Record<string, string> }): Record<string, string> {
-  return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

@@ -13,8 +13,8 @@ import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
 import { objectKey, type KubeObject } from '../kube/types.js';
+import { CLUSTER_API } from '../api/cluster.js';
 import { CLUSTER_LABEL } from '../builders/names.js';
-import { CLUSTER_API } from './cluster-ha.js';
 import { ClusterController } from './cluster.js';
 import { clusterTrigger } from './triggers.js';
 
@@ -53,7 +53,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
 
   const reconciles = new Counter({ name: 'ordinal_reconciles_total', help: 'MySQLCluster reconciles', labelNames: ['result'], registers: [metricsRegistry] });
   const leading = new Gauge({ name: 'ordinal_leader', help: '1 while this operator process holds the Lease', registers: [metricsRegistry] });
-  const controller = new ClusterController({ kc, applier, discovery, events, clusters, pods, statefulSets, claims, log, image: opts.image, tickMs: opts.tickMs, mayAct, enqueue: (key) => queue.add(key) });
+  const controller = new ClusterController({ applier, discovery, events, clusters, pods, statefulSets, claims, log, image: opts.image, tickMs: opts.tickMs, mayAct, enqueue: (key) => queue.add(key) });
   const queue = new WorkQueue(async (key) => {
     if (!mayAct()) return; // queued before the Lease was lost
     try {

@@ -8,6 +8,8 @@ import type { KubeObject, ObjectRef } from './types.js';
 
 export const FIELD_MANAGER = 'ordinal';
 
+export type JsonPatchOp = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
+
 export type Propagation = 'Foreground' | 'Background' | 'Orphan';
 
 export interface ApplierOptions {
@@ -62,6 +64,23 @@ export class Applier {
       query: { fieldManager: this.fieldManager },
       body,
       contentType: 'application/merge-patch+json',
+    });
+  }
+
+  /**
+   * A JSON patch (RFC 6902) through the status subresource: `add` replaces a field whole, where a
+   * merge patch would keep keys the new value no longer has.
+   */
+  async jsonPatchStatus(ref: ObjectRef, ops: JsonPatchOp[], timeoutMs?: number): Promise<void> {
+    const path = `${await this.path(ref)}/status`;
+    this.gate();
+    await kubeRequest(this.kc, {
+      method: 'PATCH',
+      path,
+      query: { fieldManager: this.fieldManager },
+      body: ops,
+      contentType: 'application/json-patch+json',
+      timeoutMs,
     });
   }
 

@@ -21,6 +21,9 @@ export interface InformerOptions {
   onError?: (err: unknown) => void;
 }
 
+/** What readers of an informer use: its cache, not how it is kept (a test gives a plain list). */
+export type ObjectCache<T extends KubeObject = KubeObject> = Pick<Informer<T>, 'get' | 'list'>;
+
 type WatchEnd = 'closed' | 'relist';
 
 /** A watch that delivered nothing and closed sooner than this counts as a failure (no hot loop). */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Applier, refOf } from '../../src/kube/apply.js';
+import { Applier, NotLeadingError, refOf } from '../../src/kube/apply.js';
 import { isConflict } from '../../src/kube/client.js';
 import { Discovery } from '../../src/kube/discovery.js';
 import { kubeRequest } from '../../src/kube/request.js';
@@ -102,4 +102,13 @@ test('status of a custom resource through the status subresource, with optimisti
   await assert.rejects(applier.patchStatus(ref, { phase: 'Stale' }, created.metadata?.resourceVersion), (err) => isConflict(err));
   const merged = await applier.patchStatus<KubeObject>(ref, { phase: 'Degraded' });
   assert.deepEqual(merged.status, { phase: 'Degraded', observed: 1 }, 'a merge patch keeps the other fields');
+  await applier.jsonPatchStatus(ref, [{ op: 'add', path: '/status', value: { phase: 'Replaced' } }]);
+  assert.deepEqual((await applier.get(ref))?.status, { phase: 'Replaced' }, 'a JSON patch replaces the field whole');
+
+  // A process that no longer leads writes nothing, whichever way it writes.
+  const deposed = new Applier(kubeconfig, discovery, { mayWrite: () => false });
+  await assert.rejects(deposed.jsonPatchStatus(ref, [{ op: 'add', path: '/status', value: { phase: 'Deposed' } }]), NotLeadingError);
+  await assert.rejects(deposed.patchStatus(ref, { phase: 'Deposed' }), NotLeadingError);
+  await assert.rejects(deposed.mergePatch(ref, { metadata: { labels: { deposed: 'yes' } } }), NotLeadingError);
+  assert.deepEqual((await applier.get(ref))?.status, { phase: 'Replaced' });
 });

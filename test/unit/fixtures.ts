@@ -5,7 +5,10 @@ import type { IoState, ReplicationStatus, ServerStatus } from '../../src/db/dial
 import { parseGtidList, serverIdFor, toPosition, toState, type Gtid, type GtidPosition, type GtidState } from '../../src/db/gtid.js';
 import { initialState, type ClusterState, type InstanceView, type Operation, type Policy, type Snapshot } from '../../src/clustering/types.js';
 import { parseCluster } from '../../src/api/validate.js';
-import type { ClusterSpec } from '../../src/api/cluster.js';
+import type { ClusterSpec, MySQLCluster } from '../../src/api/cluster.js';
+
+/** A logger that says nothing. */
+export const quiet = { info() {}, warn() {}, error() {} };
 
 export const NOW = 1_000_000;
 export const HOST = '127.0.0.1';
@@ -127,6 +130,11 @@ export function clusterDoc(spec: Record<string, unknown> = {}, metadata: Record<
 /** A validated, defaulted spec (throws if the overrides are invalid). */
 export function validSpec(spec: Record<string, unknown> = {}): ClusterSpec {
   return parseCluster(clusterDoc(spec)).spec;
+}
+
+/** A validated cluster as the reconciler sees it: demo in namespace db, uid uid-demo. */
+export function validCluster(spec: Record<string, unknown> = {}): MySQLCluster {
+  return parseCluster(clusterDoc(spec, { name: 'demo', namespace: 'db', uid: 'uid-demo' }));
 }
 
 // ---- Common situations --------------------------------------------------------------------

@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubePlatform, type KubeAccess } from '../../src/platform/kube/platform.js';
 import type { PodView } from '../../src/platform/kube/pods.js';
-
-const quiet = { info() {}, warn() {}, error() {} };
+import { quiet } from './fixtures.js';
 
 class FakeKube implements KubeAccess {
   calls: string[] = [];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { instanceTarget, labelPatch, roleLabels, type PodView } from '../../src/platform/kube/pods.js';
+import { instanceTarget, labelPatch, podsByOrdinal, roleLabels, type PodView } from '../../src/platform/kube/pods.js';
 
 const DNS = 'demo-1.demo-headless.db.svc.cluster.local';
 const initDone = [{ name: 'init-config', state: { terminated: { exitCode: 0 } } }, { name: 'clone', state: { terminated: { exitCode: 0 } } }];
@@ -40,4 +40,10 @@ test('roleLabels and labelPatch', () => {
   assert.equal(labelPatch({ ...want, app: 'x' }, want), undefined);
   assert.deepEqual(labelPatch({ 'ordinal.dev/role': 'primary' }, want), want);
   assert.deepEqual(labelPatch(undefined, want), want);
+});
+
+test("podsByOrdinal: the cluster's own pods named NAME-N, by ordinal", () => {
+  const named = (name: string, cluster = 'demo'): PodView => ({ metadata: { name, labels: { 'ordinal.dev/cluster': cluster } } });
+  const pods = [named('demo-2'), named('demo-0'), named('demo-backup'), named('demo-01'), named('demo-1', 'other'), named('demo-x-1'), { metadata: { name: 'demo-3' } }];
+  assert.deepEqual([...podsByOrdinal('demo', pods).entries()].map(([o, p]) => [o, p.metadata?.name]), [[2, 'demo-2'], [0, 'demo-0']]);
 });

@@ -8,9 +8,7 @@ import { ClusterLoop } from '../../src/clustering/loop.js';
 import { initialState, type ClusterState, type Policy } from '../../src/clustering/types.js';
 import { formatGtids, type Gtid } from '../../src/db/gtid.js';
 import { FakeCluster } from './fake-cluster.js';
-import { policy } from './fixtures.js';
-
-const quiet = { info() {}, warn() {}, error() {} };
+import { policy, quiet } from './fixtures.js';
 
 // A virtual clock for Date.now (ticks advance it); real timers are left alone.
 mock.timers.enable({ apis: ['Date'], now: 1_000_000_000 });

@@ -1,7 +1,7 @@
 // The HA loop's world on Kubernetes: instances are the StatefulSet's pods (SQL at the pod IP,
 // replication by stable DNS name), routing is the role labels the Services select on, the
 // state is the MySQLCluster's status.ha, and the fence of last resort deletes a pod.
-import { namesOf, ordinalOf, CLUSTER_LABEL } from '../../builders/names.js';
+import { namesOf } from '../../builders/names.js';
 import type { ClusterEvent, InstanceTarget, Platform } from '../../clustering/platform.js';
 import type { Routes } from '../../clustering/routing.js';
 import type { StartMode } from '../../clustering/start-mode.js';
@@ -11,7 +11,7 @@ import type { Credentials } from '../../db/connection.js';
 import { OPERATOR_USER, REPLICATION_USER, type ReplicationSource } from '../../db/dialect.js';
 import type { Logger } from '../../clustering/operations.js';
 import type { PrimaryAddress } from '../../builders/endpoints.js';
-import { instanceTarget, labelPatch, roleLabels, type PodView } from './pods.js';
+import { instanceTarget, labelPatch, podsByOrdinal, roleLabels, type PodView } from './pods.js';
 
 /** What the platform needs from the API server; the operator wires it to src/kube. */
 export interface KubeAccess {
@@ -55,18 +55,12 @@ export class KubePlatform implements Platform {
     this.names = namesOf(opts.name, opts.namespace);
   }
 
-  private podsByOrdinal(): Map<number, PodView> {
-    const out = new Map<number, PodView>();
-    for (const p of this.kube.pods()) {
-      if (p.metadata?.labels?.[CLUSTER_LABEL] !== this.opts.name) continue;
-      const o = ordinalOf(this.opts.name, p.metadata?.name ?? '');
-      if (o !== undefined) out.set(o, p);
-    }
-    return out;
+  private instancePods(): Map<number, PodView> {
+    return podsByOrdinal(this.opts.name, this.kube.pods());
   }
 
   async targets(): Promise<InstanceTarget[]> {
-    const pods = this.podsByOrdinal();
+    const pods = this.instancePods();
     const count = Math.max(this.opts.replicas(), ...[...pods.keys()].map((o) => o + 1));
     return Promise.all(Array.from({ length: count }, async (_, o) => {
       const pod = pods.get(o);
@@ -84,7 +78,7 @@ export class KubePlatform implements Platform {
   }
 
   async route(routes: Routes): Promise<void> {
-    const pods = this.podsByOrdinal();
+    const pods = this.instancePods();
     // The read-write endpoint first: clients reach the new primary as soon as kube-proxy reads it.
     const rw = routes.readWrite === null ? undefined : pods.get(routes.readWrite);
     const primary = rw?.status?.podIP && rw.metadata?.name ? { ip: rw.status.podIP, pod: rw.metadata.name } : null;
@@ -134,12 +128,12 @@ export class KubePlatform implements Platform {
       await new Promise((r) => setTimeout(r, 1000));
       const uid = await this.kube.claimUid(claim);
       if (uid && uid !== before) return;
-      if (uid === before && this.podsByOrdinal().get(ordinal)) await this.kube.deletePod(this.names.pod(ordinal), 0);
+      if (uid === before && this.instancePods().get(ordinal)) await this.kube.deletePod(this.names.pod(ordinal), 0);
     }
   }
 
   offerStart(ordinal: number, mode: StartMode, why: string): void {
-    const pod = this.podsByOrdinal().get(ordinal);
+    const pod = this.instancePods().get(ordinal);
     const ip = pod?.status?.podIP;
     const key = `${pod?.metadata?.uid}`;
     if (!ip || pod?.metadata?.deletionTimestamp || this.offering.has(key)) return;

@@ -1,6 +1,6 @@
 // PURE: what the HA loop may believe about an instance from its pod, and which role labels
 // each pod should carry for the Services to route.
-import { HEALTHY_LABEL, MYSQL_PORT, ROLE_LABEL, namesOf } from '../../builders/names.js';
+import { CLUSTER_LABEL, HEALTHY_LABEL, MYSQL_PORT, ROLE_LABEL, namesOf, ordinalOf } from '../../builders/names.js';
 import type { InstanceTarget } from '../../clustering/platform.js';
 import type { Routes } from '../../clustering/routing.js';
 
@@ -12,6 +12,17 @@ export interface PodView {
     initContainerStatuses?: Array<{ name: string; restartCount?: number; state?: { terminated?: { exitCode?: number } } }>;
     containerStatuses?: Array<{ name: string; ready?: boolean; state?: { running?: unknown } }>;
   };
+}
+
+/** The cluster's pods by ordinal: labelled as its own and named NAME-N (anything else is not an instance). */
+export function podsByOrdinal<P extends Pick<PodView, 'metadata'>>(cluster: string, pods: P[]): Map<number, P> {
+  const out = new Map<number, P>();
+  for (const p of pods) {
+    if (p.metadata?.labels?.[CLUSTER_LABEL] !== cluster) continue;
+    const o = ordinalOf(cluster, p.metadata?.name ?? '');
+    if (o !== undefined) out.set(o, p);
+  }
+  return out;
 }
 
 /**
