@@ -11,7 +11,7 @@ import type { Credentials } from '../../db/connection.js';
 import { OPERATOR_USER, REPLICATION_USER, type ReplicationSource } from '../../db/dialect.js';
 import type { Logger } from '../../clustering/operations.js';
 import type { PrimaryAddress } from '../../builders/endpoints.js';
-import { instanceTarget, labelPatch, podsByOrdinal, roleLabels, type PodView } from './pods.js';
+import { instanceTarget, labelPatch, podsByOrdinal, roleLabels, type PodView, type RoleLabels } from './pods.js';
 
 /** What the platform needs from the API server; the operator wires it to src/kube. */
 export interface KubeAccess {
@@ -88,22 +88,24 @@ export class KubePlatform implements Platform {
       this.endpointsFor = key;
       this.log.info({ primary: primary?.pod ?? null, ip: primary?.ip ?? null }, 'read-write endpoints written');
     }
-    // Take the primary label away before giving it to anyone: never two pods behind NAME-primary.
-    const order = [...pods.keys()].sort((a, b) => Number(a === routes.readWrite) - Number(b === routes.readWrite));
-    for (const o of order) {
-      const pod = pods.get(o)!;
-      const want = roleLabels(o, routes);
-      const key = `${pod.metadata?.name}/${pod.metadata?.uid}`;
-      const patch = labelPatch(pod.metadata?.labels, want);
-      if (!patch) {
-        this.patched.delete(key);
-        continue;
-      }
-      if (this.patched.get(key) === JSON.stringify(patch)) continue;
-      await this.kube.patchPodLabels(pod.metadata!.name!, patch);
-      this.patched.set(key, JSON.stringify(patch));
-      this.log.info({ pod: key, labels: patch }, 'routing labels changed');
+    // Take the primary label away before giving it to anyone (a Service of the user's may
+    // select on it): the others first, together, then the primary.
+    const others = [...pods.keys()].filter((o) => o !== routes.readWrite);
+    await Promise.all(others.map((o) => this.label(pods.get(o)!, roleLabels(o, routes))));
+    if (rw) await this.label(rw, roleLabels(routes.readWrite!, routes));
+  }
+
+  private async label(pod: PodView, want: RoleLabels): Promise<void> {
+    const key = `${pod.metadata?.name}/${pod.metadata?.uid}`;
+    const patch = labelPatch(pod.metadata?.labels, want);
+    if (!patch) {
+      this.patched.delete(key);
+      return;
     }
+    if (this.patched.get(key) === JSON.stringify(patch)) return;
+    await this.kube.patchPodLabels(pod.metadata!.name!, patch);
+    this.patched.set(key, JSON.stringify(patch));
+    this.log.info({ pod: key, labels: patch }, 'routing labels changed');
   }
 
   async restart(ordinal: number): Promise<void> {
