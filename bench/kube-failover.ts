@@ -39,8 +39,9 @@ try {
     await sleep(3000);
     const logFrom = operators.log(leader).length;
     const old = before.primary!;
-    const deletedAt = Date.now();
     await kubectlOk(['-n', c.namespace, 'delete', 'pod', `${c.name}-${old}`, '--grace-period=0', '--force', '--wait=false']);
+    // When kubectl returns the pod object is gone (kubectl itself takes a while to start).
+    const deletedAt = Date.now();
     const promoted = await waitFor('a new primary', async () => {
       const s = await c.status();
       return s.primary !== undefined && s.primary !== null && s.primary !== old ? s.primary : undefined;
@@ -51,7 +52,7 @@ try {
     await sleep(1500);
     const report = await writers.stop();
     const v = await verifyWrites(c, promoted, report);
-    const log = operators.log(leader).slice(logFrom).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { time: number; msg: string; labels?: Record<string, string>; event?: string; action?: { kind: string } });
+    const log = operators.log(leader).slice(logFrom).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { time: number; msg: string; labels?: Record<string, string>; event?: string; action?: { kind: string }; ms?: Record<string, number> });
     const at = (pick: (l: (typeof log)[number]) => boolean) => log.find(pick)?.time;
     const detected = at((l) => l.msg === 'acting' && l.action?.kind === 'failover');
     const failedOver = at((l) => l.event === 'FailedOver');
@@ -62,7 +63,9 @@ try {
     outages.push(...report.outagesMs);
     lost += v.lost.length;
     acked += report.acked.size;
+    const steps = log.find((l) => l.msg === 'failover steps')?.ms ?? {};
     console.log(`round ${round}: ${old} -> ${promoted}; from the deletion: ${Object.entries(round1).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(2)} s`).join(', ')}; client outages ms [${report.outagesMs.join(', ')}], lost ${v.lost.length}`);
+    console.log(`  failover steps (ms): ${Object.entries(steps).map(([k, ms]) => `${k} ${ms}`).join(', ')}`);
   }
 } finally {
   await c.stopBackground();

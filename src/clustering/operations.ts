@@ -34,8 +34,14 @@ export interface OperationContext {
 const CATCH_UP_SECONDS = 60;
 /** How long a switchover target may take to catch up before the switchover is rolled back. */
 const SWITCHOVER_CATCH_UP_SECONDS = 10;
-/** STOP SLAVE against a frozen primary waits for rpl_semi_sync_slave_kill_conn_timeout (1 s). */
-const FENCE_DEADLINE_MS = 4000;
+/**
+ * How long STOP SLAVE may take beyond the connect timeout of the replica's receiver. Against a
+ * frozen primary it waits for rpl_semi_sync_slave_kill_conn_timeout (1 s); against a receiver
+ * that is connecting to an address nobody answers (a deleted pod's IP) it waits for the
+ * connect to time out, and the receiver's connect timeout is slave_net_timeout, the detection
+ * window. A shorter deadline failed the whole failover just before the fence would have held.
+ */
+const FENCE_MARGIN_MS = 2000;
 
 /** One instance, for one step. */
 function on(ctx: OperationContext, i: InstanceView, deadlineMs = 5000): InstanceDb {
@@ -118,15 +124,18 @@ async function fence(ctx: OperationContext, i: InstanceView, reason: string, res
 
 async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snapshot): Promise<void> {
   const { platform, state } = ctx;
+  const steps = stepClock();
   // Routing away first: it is always safe, and clients stop reaching the old primary one API
   // write sooner on Kubernetes (the record is saved next, before anything is changed).
   await platform.route({ readWrite: null, readOnly: [] });
+  steps.mark('routed-away');
   if (!state.operation) {
     state.operation = op;
     await save(ctx);
     platform.event({ type: 'Warning', reason: 'FailoverStarted', message: op.reason });
   }
   ctx.log.warn({ from: op.from, to: op.to, reason: op.reason }, 'failover');
+  steps.mark('started');
   ctx.fault('failover:routed-away');
 
   // A silent old primary may only be frozen, or be recovering a tail it must not keep if
@@ -142,12 +151,13 @@ async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snap
   let snap = await ctx.observe();
   await Promise.all(snap.instances.map(async (i) => {
     if (i.ordinal === op.from || i.provisioning) return;
-    if (i.status?.replication) await on(ctx, i, FENCE_DEADLINE_MS).stopReceiving();
+    if (i.status?.replication) await on(ctx, i, ctx.policy.detectionWindowMs + FENCE_MARGIN_MS).stopReceiving();
     else if (!i.status && i.processRunning !== false) throw new Error(`cannot fence instance ${i.ordinal}: ${i.error}`);
   }));
   const old = byOrdinal(snap, op.from);
   if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
   if (silent(old)) await killOldPrimary(ctx, op.from);
+  steps.mark('fenced');
   ctx.fault('failover:fenced');
 
   snap = await ctx.observe(); // received positions are final now
@@ -168,18 +178,25 @@ async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snap
   }
   const target = byOrdinal(snap, op.to);
   if (!target?.status) throw new Error(`failover: candidate ${op.to} became unreachable`);
+  steps.mark('chosen');
   ctx.fault('failover:chosen');
 
   await applyRelayLog(ctx, target);
+  steps.mark('caught-up');
   ctx.fault('failover:caught-up');
 
   await recordPrimary(ctx, op.to, op.to !== op.from ? 'failover' : 'recovery');
+  steps.mark('recorded');
   ctx.fault('failover:recorded');
-  await on(ctx, target).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
+  await promoteAndRoute(ctx, target);
+  steps.mark('promoted');
   ctx.fault('failover:promoted');
   snap = await ctx.observe();
   await repointAll(ctx, snap, op.to, [op.from]);
+  steps.mark('repointed');
   await finish(ctx, snap);
+  steps.mark('finished');
+  ctx.log.info({ from: op.from, to: op.to, ms: steps.done() }, 'failover steps');
   platform.event(op.to === op.from
     ? { type: 'Warning', reason: 'PrimaryRecovered', message: `instance ${op.to} is the primary again: it restarted holding every transaction the others hold (${op.reason})` }
     : { type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
@@ -195,6 +212,29 @@ async function applyRelayLog(ctx: OperationContext, i: InstanceView): Promise<vo
   if (!received?.size) return;
   const done = await on(ctx, i, (CATCH_UP_SECONDS + 5) * 1000).waitForGtid(formatGtids(received.values()), CATCH_UP_SECONDS);
   if (!done) throw new Error(`instance ${i.ordinal} did not apply its relay log within ${CATCH_UP_SECONDS} s`);
+}
+
+/**
+ * Make the recorded primary writable and route clients to it at once: on Kubernetes the
+ * route takes a while to reach kube-proxy, time the replicas' repointing then overlaps.
+ */
+async function promoteAndRoute(ctx: OperationContext, target: InstanceView): Promise<void> {
+  await on(ctx, target).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
+  await ctx.platform.route({ readWrite: target.ordinal, readOnly: [] });
+}
+
+/** How long each step of an operation took (ms from the previous mark), for the log. */
+function stepClock(): { mark(step: string): void; done(): Record<string, number> } {
+  const out: Record<string, number> = {};
+  let last = Date.now();
+  return {
+    mark(step) {
+      const now = Date.now();
+      out[step] = now - last;
+      last = now;
+    },
+    done: () => out,
+  };
 }
 
 async function killOldPrimary(ctx: OperationContext, ordinal: number): Promise<void> {
@@ -224,7 +264,7 @@ async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promi
     await recordPrimary(ctx, op.to, 'switchover');
   }
   ctx.fault('switchover:recorded');
-  await on(ctx, target).promote(ctx.policy.semiSync && ctx.policy.replicas > 1);
+  await promoteAndRoute(ctx, target);
   snap = await ctx.observe();
   await repointAll(ctx, snap, op.to, []);
   await finish(ctx, snap);
