@@ -40,6 +40,8 @@ export class ClusterLoop {
   /** Ends the wait before the next tick; `woken` asks for one more tick at once when a tick runs. */
   private wakeUp?: () => void;
   private woken = false;
+  /** Ends the tick's observation early: what it is waiting for (a deleted pod's IP) changed. */
+  private staleObservation?: () => void;
   private readonly db: DbConnector;
   private running?: Promise<void>;
   private unreachableSince = new Map<number, number>();
@@ -151,13 +153,16 @@ export class ClusterLoop {
    */
   wake(): void {
     if (this.wakeUp) this.wakeUp();
-    else this.woken = true;
+    else {
+      this.woken = true;
+      this.staleObservation?.();
+    }
   }
 
   async tick(): Promise<void> {
     let action: Action = { kind: 'none' };
     try {
-      const snap = await this.observe();
+      const snap = await this.observeFresh();
       await this.rememberPrimaryState(snap);
       this.boundTheDown(snap);
       action = decide({ policy: this.policy, state: this.state, snap, requests: this.requests, lastRepoint: this.lastRepoint, ceilings: this.ceilings });
@@ -225,8 +230,32 @@ export class ClusterLoop {
     });
   }
 
-  private observe(): Promise<Snapshot> {
-    return observe(this.platform, { db: this.db, deadlineMs: this.opts.observeDeadlineMs, unreachableSince: this.unreachableSince });
+  /**
+   * An observation woken during its run looks again at once, once: a connect to a pod that was
+   * just deleted would otherwise hold the tick (and the failover) for the whole deadline. The
+   * first one is read-only and ends at its own deadline; its answer is dropped, and so are its
+   * "unreachable since" times (it keeps them apart until it wins).
+   */
+  private async observeFresh(): Promise<Snapshot> {
+    const since = new Map(this.unreachableSince);
+    const first = this.observe(since);
+    const woken = new Promise<undefined>((r) => (this.staleObservation = () => r(undefined)));
+    try {
+      const snap = await Promise.race([first, woken]);
+      if (snap) {
+        this.unreachableSince = since;
+        return snap;
+      }
+      first.catch(() => {});
+      this.woken = false; // this wake is answered by the observation that follows
+      return await this.observe();
+    } finally {
+      this.staleObservation = undefined;
+    }
+  }
+
+  private observe(unreachableSince = this.unreachableSince): Promise<Snapshot> {
+    return observe(this.platform, { db: this.db, deadlineMs: this.opts.observeDeadlineMs, unreachableSince });
   }
 
   private operationContext() {

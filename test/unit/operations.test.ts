@@ -321,7 +321,7 @@ test('an operator that lost its Lease in the middle of a failover takes no furth
   assert.deepEqual(d.fake.violations, []);
 });
 
-test('wake() runs a tick at once instead of at the next interval', async () => {
+test('wake() runs a tick at once instead of at the next interval', { timeout: 60_000 }, async () => {
   const d = await healthyCluster();
   let ticks = 0;
   const loop = new ClusterLoop(d.fake, d.pol, structuredClone(d.fake.saved!), quiet, {
@@ -335,8 +335,43 @@ test('wake() runs a tick at once instead of at the next interval', async () => {
     return ticks;
   };
   loop.start();
-  assert.equal(await ticked(1), 1);
-  loop.wake();
-  assert.equal(await ticked(2), 2, 'the wake ran a second tick');
-  await loop.stop(); // also ends the hour's wait
+  try {
+    assert.equal(await ticked(1), 1);
+    loop.wake();
+    assert.equal(await ticked(2), 2, 'the wake ran a second tick');
+  } finally {
+    await loop.stop(); // also ends the hour's wait
+  }
+});
+
+test('a wake during an observation looks again at once instead of waiting out a hung connect', { timeout: 60_000 }, async () => {
+  const d = await healthyCluster();
+  const hanging = (await d.fake.targets())[0].endpoint;
+  let hangs = 1;
+  let ticks = 0;
+  const loop = new ClusterLoop(d.fake, d.pol, structuredClone(d.fake.saved!), quiet, {
+    tickMs: 3_600_000,
+    observeDeadlineMs: 3_600_000,
+    // The first observation's connect to one instance never answers (a deleted pod's IP).
+    db: (endpoint, opts) => {
+      const db = d.fake.db(endpoint, opts);
+      if (hangs > 0 && endpoint.port === hanging.port) {
+        hangs -= 1;
+        return { ...db, status: () => new Promise(() => {}) };
+      }
+      return db;
+    },
+    onTick: () => void (ticks += 1),
+  });
+  loop.start();
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(ticks, 0, 'the first observation hangs');
+    loop.wake();
+    for (let i = 0; i < 1000 && ticks < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(ticks, 1, 'the tick ended with a second observation');
+    assert.equal(loop.summary()?.instances.find((i) => i.ordinal === 0)?.reachable, true);
+  } finally {
+    await loop.stop();
+  }
 });
