@@ -107,7 +107,8 @@ export class ClusterHa implements HaHandle {
         const version = await this.deps.discovery.preferred('EndpointSlice', ['discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1']);
         if (!version) throw new Error('the server serves no EndpointSlice API');
         const owner = { name: this.ref.name, namespace: ns, uid: this.ref.uid ?? '' };
-        for (const obj of primaryEndpoints(owner, primary, version as SliceApiVersion)) await applier.apply(obj);
+        // Together: kube-proxy reads the slice, older readers the Endpoints; neither waits on the other.
+        await Promise.all(primaryEndpoints(owner, primary, version as SliceApiVersion).map((obj) => applier.apply(obj)));
       },
       postStartMode: (podIP, decision) => postStartMode(`${podIP}:${AGENT_PORT}`, decision, this.secrets.agentToken),
       event: (e) => void events.record(this.ref, e.type, e.reason, e.message),
