@@ -11,6 +11,8 @@ import { policyFrom } from '../clustering/policy.js';
 import { initialState, type ClusterState } from '../clustering/types.js';
 import type { Applier } from '../kube/apply.js';
 import type { Discovery } from '../kube/discovery.js';
+import { Counter } from 'prom-client';
+import { metricsRegistry } from '../kube/health.js';
 import { primaryEndpoints, type SliceApiVersion } from '../builders/endpoints.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { ObjectCache } from '../kube/informer.js';
@@ -18,6 +20,9 @@ import type { ObjectRef } from '../kube/types.js';
 import { KubePlatform, type KubeAccess } from '../platform/kube/platform.js';
 import { summaryTrigger } from './triggers.js';
 import type { PodView } from '../platform/kube/pods.js';
+
+/** Ticks per cluster: a loop that stopped looking shows as a flat line. */
+const ticks = new Counter({ name: 'ordinal_ha_ticks_total', help: 'HA loop ticks (observations of every instance) per cluster', labelNames: ['namespace', 'cluster'], registers: [metricsRegistry] });
 
 export interface HaDeps {
   applier: Applier;
@@ -63,6 +68,7 @@ export class ClusterHa implements HaHandle {
       fault: faultInjection(deps.log),
       mayAct: deps.mayAct,
       onTick: (summary) => {
+        ticks.inc({ namespace: ref.namespace, cluster: ref.name });
         const now = summaryTrigger(summary);
         if (now === shown) return;
         shown = now;

@@ -129,7 +129,10 @@ test('restarting the operators restarts no MariaDB pod', async () => {
   }, 60_000);
   const generation = (await c.get()).metadata.generation;
   await c.healthy(3);
-  await sleep(10_000); // several HA ticks and reconciles
+  // The new leader's loop has looked at the cluster many times: a restart it meant to make is made.
+  const leader = (await operators().leader())!;
+  await waitFor('the new leader\'s HA loop to tick 20 times', async () =>
+    ((await operators().metric(leader, 'ordinal_ha_ticks_total', { namespace: c.namespace, cluster: c.name })) ?? 0) >= 20 ? true : undefined, 120_000);
   assert.deepEqual(await snapshot(), before);
   const s = await c.status();
   assert.equal(s.failovers, failovers);

@@ -129,6 +129,16 @@ export class Operators {
     return this.procs.has(identity);
   }
 
+  /** One series of a running operator's /metrics (its port from its last start in the log). */
+  async metric(identity: string, name: string, labels: Record<string, string>): Promise<number | undefined> {
+    const started = this.log(identity).split('\n').filter((l) => l.includes('"operator started"')).pop();
+    const port = started && (JSON.parse(started) as { healthPort?: number }).healthPort;
+    if (!port) return undefined;
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+
   /** Stopped by a signal (SIGSTOP): state T in /proc. */
   stalled(identity: string): boolean {
     const pid = this.procs.get(identity)?.pid;

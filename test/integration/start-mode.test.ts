@@ -66,7 +66,9 @@ async function offerUntil(mode: string, until: () => boolean, timeoutMs = 60_000
 test('a start waits while the operator holds it, then rolls the tail back when told to', async () => {
   const s = startArgs(600);
   await offerUntil('hold', () => /held by the operator: test says hold/.test(s.stderr()));
-  await sleep(1000);
+  // Still waiting after the hold: the next word finds the same start there to answer.
+  const again = await post({ mode: 'hold', why: 'test says hold again' });
+  assert.equal(again.answered, 1, 'held: the start still waits at the gate');
   assert.equal(s.exited(), false, 'held: mariadbd does not start');
   await offerUntil('truncate', () => s.exited());
   const r = await s.done;
