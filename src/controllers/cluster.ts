@@ -1,6 +1,7 @@
 // The MySQLCluster reconciler: an ordered list of named phases (a failing phase is named in
 // the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
 // every run applies the whole desired state and reads everything it decides on afresh.
+import { createHash } from 'node:crypto';
 import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
 import { validateCluster, type FieldError } from '../api/validate.js';
@@ -53,10 +54,15 @@ const FULL_RESYNC_MS = 10 * 60_000;
 /** A phase that failed is retried this soon. */
 const RETRY_MS = 5000;
 
-/** Per cluster: what was last applied (object text by object), and when everything was last redone. */
+/**
+ * Per cluster: what was last applied (a digest of each object's text: 500 clusters' full texts
+ * cost tens of MB), the spec the pods run (the ConfigMap's cluster file), and when everything was
+ * last redone.
+ */
 interface Memo {
   fullAt: number;
   applied: Map<string, string>;
+  runningSpec?: string;
   /** Inputs of the phases that only read (the spec check, the Secret), when they last passed. */
   passed: Map<string, string>;
 }
@@ -150,10 +156,12 @@ export class ClusterController {
   /** Server-side apply, skipped when the same object was applied since the last full resync. */
   private async applyChanged(memo: Memo, obj: KubeObject, full: boolean): Promise<void> {
     const id = `${obj.kind}/${obj.metadata?.name}`;
-    const text = JSON.stringify(obj);
-    if (!full && memo.applied.get(id) === text) return;
+    const digest = createHash('sha256').update(JSON.stringify(obj)).digest('base64');
+    if (!full && memo.applied.get(id) === digest) return;
     await this.deps.applier.apply(obj);
-    memo.applied.set(id, text);
+    memo.applied.set(id, digest);
+    const spec = (obj as { data?: Record<string, string> }).data?.[CLUSTER_FILE];
+    if (obj.kind === 'ConfigMap' && spec) memo.runningSpec = spec;
   }
 
   /** A read-only phase, run again only when its inputs changed or at a full resync. */
@@ -182,11 +190,7 @@ export class ClusterController {
   private async refusedChanges(owner: Owned, cluster: MySQLCluster, memo?: Memo): Promise<FieldError[]> {
     const name = namesOf(owner.name, owner.namespace).config;
     // What this process applied last is what the pods run, unless a full resync asks the server.
-    const applied = memo?.applied.get(`ConfigMap/${name}`);
-    const cm = applied
-      ? (JSON.parse(applied) as { data?: Record<string, string> })
-      : await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: owner.namespace });
-    const text = cm?.data?.[CLUSTER_FILE];
+    const text = memo?.runningSpec ?? (await this.deps.applier.get<KubeObject & { data?: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', name, namespace: owner.namespace }))?.data?.[CLUSTER_FILE];
     if (!text) return [];
     const previous = validateCluster(JSON.parse(text));
     return previous.ok ? refusedChanges(previous.value.spec, cluster.spec) : [];
