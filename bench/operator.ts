@@ -19,12 +19,14 @@ const CHANGES = 30;
 const NS = 'bench';
 const ROOT = resolve(import.meta.dirname, '..');
 const HEALTH_PORT = 18080;
+/** The operator's environment as its Deployment sets it (BENCH_OPERATOR_ENV='K=V ...' to try others). */
+const operatorEnv = () => Object.fromEntries((process.env.BENCH_OPERATOR_ENV ?? '').split(/\s+/).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clusterPath = (name = '') => `/apis/ordinal.dev/v1alpha1/namespaces/${NS}/mysqlclusters${name ? `/${name}` : ''}`;
 
 const server = await startApiServer();
 const kc = server.kubeconfig;
-const operator = spawn(process.execPath, [join(ROOT, 'bin/ordinal.js'), 'operator', `--kubeconfig=${server.kubeconfigPath}`, `--health-port=${HEALTH_PORT}`, '--image=bench/none'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const operator = spawn(process.execPath, [join(ROOT, 'bin/ordinal.js'), 'operator', `--kubeconfig=${server.kubeconfigPath}`, `--health-port=${HEALTH_PORT}`, '--image=bench/none'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...operatorEnv() } });
 try {
   for (const crd of customResourceDefinitions()) await kubeRequest(kc, { method: 'POST', path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', body: crd });
   await until('the CRDs to be served', async () => kubeRequest(kc, { method: 'GET', path: clusterPath().replace(`/namespaces/${NS}`, '') }).then(() => true, () => false), 60_000);
@@ -47,6 +49,11 @@ try {
   const before = await requestCount();
   await sleep(IDLE_SECONDS * 1000);
   const idlePerMin = ((await requestCount()) - before) / (IDLE_SECONDS / 60) / N;
+  // After the idle window the first pass's garbage is collected: what the operator keeps.
+  const rssIdle = rssMb(operator.pid!);
+  const heapUsed = (await metric('nodejs_heap_size_used_bytes')) / 2 ** 20;
+  const heapTotal = (await metric('nodejs_heap_size_total_bytes')) / 2 ** 20;
+  const external = (await metric('nodejs_external_memory_bytes')) / 2 ** 20;
 
   // Reconcile latency after a spec change, one cluster at a time, beside the raw round trip.
   const latencies: number[] = [];
@@ -70,7 +77,7 @@ try {
 
   console.log(`\nbench:operator on ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${cpus()[0]?.model ?? ''}; Node ${process.version}`);
   console.log(`clusters: ${N}; all reconciled ${firstPass.toFixed(1)} s after creation`);
-  console.log(`operator RSS: ${rss.toFixed(0)} MB`);
+  console.log(`operator RSS: ${rss.toFixed(0)} MB 10 s after the first pass, ${rssIdle.toFixed(0)} MB after the idle window (V8 heap ${heapUsed.toFixed(0)} MB in use of ${heapTotal.toFixed(0)} MB, external ${external.toFixed(0)} MB)`);
   console.log(`reconcile after a spec change (${CHANGES} changes): p50 ${percentile(latencies, 50).toFixed(0)} ms  p99 ${percentile(latencies, 99).toFixed(0)} ms   (API server PATCH+GET alone: p50 ${percentile(floor, 50).toFixed(0)} ms)`);
   console.log(`API requests per idle cluster: ${idlePerMin.toFixed(2)} per minute (over ${IDLE_SECONDS} s)`);
 } finally {
@@ -85,8 +92,13 @@ async function reconciled(): Promise<number> {
 }
 
 async function requestCount(): Promise<number> {
+  return metric('ordinal_kube_requests_total{');
+}
+
+/** The sum of a metric's series on the operator's /metrics. */
+async function metric(prefix: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${HEALTH_PORT}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith('ordinal_kube_requests_total{')).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+  return text.split('\n').filter((l) => l.startsWith(prefix) && !l.startsWith('#')).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
 }
 
 function rssMb(pid: number): number {
