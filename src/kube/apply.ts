@@ -38,15 +38,8 @@ export class Applier {
    * Sending the same object twice changes nothing (no new resourceVersion).
    */
   async apply<T extends KubeObject>(obj: T): Promise<T> {
-    const path = await this.path(refOf(obj));
-    this.gate();
-    return kubeRequest<T>(this.kc, {
-      method: 'PATCH',
-      path,
-      query: { fieldManager: this.fieldManager, force: true },
-      body: obj, // JSON is YAML: the apply content type accepts it
-      contentType: 'application/apply-patch+yaml',
-    });
+    // JSON is YAML: the apply content type accepts it.
+    return this.patch<T>(await this.path(refOf(obj)), obj, 'application/apply-patch+yaml', { fieldManager: this.fieldManager, force: true });
   }
 
   /**
@@ -54,17 +47,9 @@ export class Applier {
    * write fails with 409 if the object changed since it was read (optimistic concurrency).
    */
   async patchStatus<T extends KubeObject>(ref: ObjectRef, status: unknown, resourceVersion?: string): Promise<T> {
-    const path = `${await this.path(ref)}/status`;
-    this.gate();
     const body: Record<string, unknown> = { status };
     if (resourceVersion) body.metadata = { resourceVersion };
-    return kubeRequest<T>(this.kc, {
-      method: 'PATCH',
-      path,
-      query: { fieldManager: this.fieldManager },
-      body,
-      contentType: 'application/merge-patch+json',
-    });
+    return this.patch<T>(`${await this.path(ref)}/status`, body, 'application/merge-patch+json', { fieldManager: this.fieldManager });
   }
 
   /**
@@ -72,23 +57,18 @@ export class Applier {
    * merge patch would keep keys the new value no longer has.
    */
   async jsonPatchStatus(ref: ObjectRef, ops: JsonPatchOp[], timeoutMs?: number): Promise<void> {
-    const path = `${await this.path(ref)}/status`;
-    this.gate();
-    await kubeRequest(this.kc, {
-      method: 'PATCH',
-      path,
-      query: { fieldManager: this.fieldManager },
-      body: ops,
-      contentType: 'application/json-patch+json',
-      timeoutMs,
-    });
+    await this.patch(`${await this.path(ref)}/status`, ops, 'application/json-patch+json', { fieldManager: this.fieldManager }, timeoutMs);
   }
 
   /** A JSON merge patch of an object (labels, owner references, annotations it does not own). */
   async mergePatch(ref: ObjectRef, body: unknown, timeoutMs?: number): Promise<void> {
-    const path = await this.path(ref);
+    await this.patch(await this.path(ref), body, 'application/merge-patch+json', undefined, timeoutMs);
+  }
+
+  /** Every PATCH this sends: checked against leadership right before it leaves. */
+  private patch<T>(path: string, body: unknown, contentType: string, query?: Record<string, string | boolean>, timeoutMs?: number): Promise<T> {
     this.gate();
-    await kubeRequest(this.kc, { method: 'PATCH', path, body, contentType: 'application/merge-patch+json', timeoutMs });
+    return kubeRequest<T>(this.kc, { method: 'PATCH', path, query, body, contentType, timeoutMs });
   }
 
   /** The object, or undefined when it does not exist. */
