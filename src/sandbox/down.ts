@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { callControl } from '../platform/local/control.js';
 import { readJson } from '../platform/local/files.js';
-import { runningPid, sleep, stopProcess } from '../platform/local/mariadbd.js';
+import { serversWith, sleep, stopProcess } from '../platform/local/mariadbd.js';
 import { instanceOrdinals } from '../platform/local/paths.js';
 import { supervisorPid } from '../platform/local/supervisor.js';
 import { existingCluster } from './clusters.js';
@@ -19,6 +19,6 @@ export async function down(name: string, purge: boolean): Promise<void> {
   // Servers the supervisor did not stop (it was not running): replicas first, primary last.
   const state = readJson<{ primary: number | null }>(paths.state);
   const ordinals = instanceOrdinals(paths).sort((a, b) => Number(a === state?.primary) - Number(b === state?.primary));
-  for (const o of ordinals) await stopProcess(runningPid(paths, o));
+  for (const o of ordinals) for (const pid of serversWith(paths.config(o))) await stopProcess(pid);
   if (purge) rmSync(paths.dir, { recursive: true, force: true });
 }

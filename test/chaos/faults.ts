@@ -44,7 +44,7 @@ export async function inject(sb: Sandbox, kind: FaultKind, note: (line: string) 
       // status` is too slow to catch that moment on a busy machine.
       const next = await recordedPrimaryOtherThan(sb, before.primary!);
       note(`new primary ${next} killed inside the hold`);
-      kill(Number(readFileSync(join(sb.home, 'clusters', sb.name, 'instances', String(next), 'mariadbd.pid'), 'utf8')));
+      kill(Number(readFileSync(join(sb.home, 'clusters', sb.name, 'instances', String(next), 'server.pid'), 'utf8')));
       break;
     }
     case 'supervisor-mid-failover': {

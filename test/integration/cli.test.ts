@@ -3,7 +3,8 @@
 // supervisor restarts that adopt running servers, down and down --purge.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { serversWith } from '../../src/platform/local/mariadbd.js';
 import { join } from 'node:path';
 import { Sandbox, sleep, supervisorPidOf } from './harness.js';
 
@@ -117,9 +118,19 @@ test('a killed supervisor loses nothing: up adopts the running servers', async (
   const during = await sb.status();
   assert.equal(during.phase, 'Stopped');
   assert.deepEqual(during.instances.map((i) => i.pid), before.instances.map((i) => i.pid), 'servers keep running');
+  // Lose every pid record: the supervisor's, and mariadbd's own as it is while the server
+  // rewrites it during a start (truncated). Neither may lead to a second server.
+  for (const o of [0, 1, 2]) {
+    rmSync(join(clusterDir, 'instances', String(o), 'server.pid'), { force: true });
+    writeFileSync(join(clusterDir, 'instances', String(o), 'mariadbd.pid'), '');
+  }
   await sb.up(3);
+  await sb.waitFor('three healthy instances', sb.healthy(3));
   const afterUp = await sb.status();
   assert.deepEqual(afterUp.instances.map((i) => i.pid), before.instances.map((i) => i.pid), 'the same servers were adopted');
+  for (const o of [0, 1, 2]) {
+    assert.deepEqual(serversWith(join(clusterDir, 'instances', String(o), 'my.cnf')), [before.instances[o].pid], `one server of instance ${o}`);
+  }
   assert.equal(afterUp.primary, before.primary);
 });
 

@@ -13,7 +13,7 @@ import { withSession } from '../../db/connection.js';
 import { rollBackPrepared } from '../../mariadb/datadir.js';
 import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
-import { hasData, initializeDatadir, osUser, runningPid, sleep, startMariadbd, stopProcess } from './mariadbd.js';
+import { hasData, initializeDatadir, osUser, recordedPid, runningPid, serversWith, sleep, startMariadbd, stopProcess } from './mariadbd.js';
 import { instanceOrdinals, type ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
@@ -21,7 +21,8 @@ import type { Logger } from '../../clustering/operations.js';
 import type { StartMode } from '../../clustering/start-mode.js';
 
 interface Slot {
-  pid?: number;
+  /** The server this fleet started, until its exit is handled (crash bookkeeping first). */
+  child?: number;
   /** What provisioning is doing now, e.g. "cloning from 0"; undefined when not provisioning. */
   provisioning?: string;
   cloneBytes?: number;
@@ -96,10 +97,16 @@ export class Fleet {
   }
 
   pid(ordinal: number): number | undefined {
-    const s = this.slot(ordinal);
-    if (s.pid && runningPid(this.paths, ordinal) === s.pid) return s.pid;
-    s.pid = runningPid(this.paths, ordinal);
-    return s.pid;
+    const recorded = recordedPid(this.paths, ordinal);
+    if (recorded) return recorded;
+    const pid = runningPid(this.paths, ordinal);
+    if (pid) {
+      // Running without a record (a supervisor killed between spawn and write, an older
+      // layout): adopt it, so that nobody starts a second server on its data.
+      writeAtomic(this.paths.serverPid(ordinal), `${pid}\n`);
+      this.log.warn({ ordinal, pid }, 'adopted a running server that had no pid record');
+    }
+    return pid;
   }
 
   port(ordinal: number): number {
@@ -141,6 +148,7 @@ export class Fleet {
       await this.forgetInitFileOnceRun(o);
       return;
     }
+    if (s.child !== undefined) return; // it exited; the exit handler runs first
     if (Date.now() < s.nextStartAt) return;
     if (!hasData(this.paths, o)) {
       const peers = this.ordinals().filter((x) => x !== o).map((x): PeerData => ({ peer: String(x), data: hasData(this.paths, x) ? 'some' : 'none' }));
@@ -162,12 +170,12 @@ export class Fleet {
     const s = this.slot(o);
     const init = this.paths.initFile(o);
     const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, truncateTail });
-    s.pid = started.pid;
+    s.child = started.pid;
     s.startedAt = Date.now();
     this.log.info({ ordinal: o, pid: started.pid, truncateTail, why }, 'mariadbd started');
     void started.exited.then((code) => {
-      if (s.pid !== started.pid) return;
-      s.pid = undefined;
+      if (s.child !== started.pid) return;
+      s.child = undefined;
       if (this.stopped || s.removing) return;
       s.crashedAsPrimary = this.state.primary === o;
       // Restart at once the first time, then back off, like a kubelet's CrashLoopBackOff.
@@ -249,7 +257,7 @@ export class Fleet {
     if (s.provisioning) return;
     s.removing = true;
     this.hooks.event('Normal', 'ScaledDown', `removing instance ${o}`);
-    await stopProcess(this.pid(o));
+    await this.stopServers(o);
     rmSync(this.paths.instanceDir(o), { recursive: true, force: true });
     delete this.state.quarantined[o];
     this.slots.delete(o);
@@ -268,7 +276,7 @@ export class Fleet {
   async rebuild(o: number): Promise<void> {
     const s = this.slot(o);
     s.removing = true;
-    await stopProcess(this.pid(o), 30_000);
+    await this.stopServers(o);
     rmSync(this.paths.instance(o).datadir, { recursive: true, force: true });
     s.removing = false;
     s.nextStartAt = 0;
@@ -284,7 +292,14 @@ export class Fleet {
     const order = this.ordinals().sort((a, b) => Number(a === this.state.primary) - Number(b === this.state.primary) || b - a);
     for (const o of order) {
       this.slot(o).removing = true;
-      await stopProcess(this.pid(o));
+      await this.stopServers(o);
     }
+  }
+
+  /** Stop every server running on the instance's files, and let their exits be handled. */
+  private async stopServers(o: number): Promise<void> {
+    for (const pid of serversWith(this.paths.config(o))) await stopProcess(pid);
+    const deadline = Date.now() + 5000;
+    while (this.slot(o).child !== undefined && Date.now() < deadline) await sleep(20);
   }
 }

@@ -2,7 +2,8 @@
 // same data dir, port and server-id on every restart. Processes are started detached so
 // that they outlive the supervisor; a new supervisor adopts them by pid file.
 import { spawn } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { serverArgs } from '../../clustering/start-mode.js';
@@ -24,10 +25,37 @@ export function initializeDatadir(paths: ClusterPaths, ordinal: number): Promise
   return installDatadir(paths.instance(ordinal).datadir, osUser());
 }
 
+/**
+ * The instance's running server: the one server.pid names, else any mariadbd started with
+ * the instance's my.cnf. A lost or stale pid file must never lead to a second server on
+ * the same data and port.
+ */
 export function runningPid(paths: ClusterPaths, ordinal: number): number | undefined {
-  const pid = readPid(paths.instance(ordinal).pidFile);
-  // Our own command line names the instance's my.cnf: a recycled pid will not match.
-  return pid && pidRuns(pid, paths.config(ordinal)) ? pid : undefined;
+  const pid = recordedPid(paths, ordinal);
+  return pid ?? serversWith(paths.config(ordinal))[0];
+}
+
+/** The pid server.pid names, if that process runs this instance's my.cnf (pids are recycled). */
+export function recordedPid(paths: ClusterPaths, ordinal: number): number | undefined {
+  const pid = readPid(paths.serverPid(ordinal));
+  return pid && pidRuns(pid, `--defaults-file=${paths.config(ordinal)}`) ? pid : undefined;
+}
+
+/** Every live mariadbd whose command line names this option file, lowest pid first. */
+export function serversWith(config: string): number[] {
+  const flag = `--defaults-file=${config}`;
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (basename(argv[0]) === basename(MARIADBD) && argv.includes(flag) && pidAlive(pid)) found.push(pid);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return found.sort((a, b) => a - b);
 }
 
 export interface Started {
@@ -51,9 +79,7 @@ export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartO
   closeSync(out);
   child.unref();
   if (!child.pid) throw new Error(`could not start ${MARIADBD} for instance ${ordinal}`);
-  // mariadbd writes the same pid itself once it is up; writing it now lets a supervisor
-  // that restarts during InnoDB recovery adopt the process instead of starting a second one.
-  writeAtomic(paths.instance(ordinal).pidFile, `${child.pid}\n`);
+  writeAtomic(paths.serverPid(ordinal), `${child.pid}\n`);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { pid: child.pid, exited };
 }

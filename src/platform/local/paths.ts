@@ -27,6 +27,12 @@ export class ClusterPaths {
   config(ordinal: number) { return join(this.instanceDir(ordinal), 'my.cnf'); }
   cloneDir(ordinal: number) { return join(this.instanceDir(ordinal), 'data.clone'); }
   initFile(ordinal: number) { return join(this.instanceDir(ordinal), 'init.sql'); }
+  /**
+   * The pid of the server the supervisor started, written atomically at spawn. The server's
+   * own mariadbd.pid is never read: mariadbd truncates it and then writes it during its
+   * start, and a reader that saw it empty once started a second server on the same data.
+   */
+  serverPid(ordinal: number) { return join(this.instanceDir(ordinal), 'server.pid'); }
   instance(ordinal: number): InstancePaths & { errorLog: string } {
     const d = this.instanceDir(ordinal);
     return { datadir: join(d, 'data'), socket: join(d, 'mariadbd.sock'), pidFile: join(d, 'mariadbd.pid'), errorLog: join(d, 'error.log') };
