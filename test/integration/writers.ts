@@ -29,6 +29,8 @@ export class Writers {
   readonly acked = new Set<string>();
   readonly attempted = new Set<string>();
   readonly outagesMs: number[] = [];
+  /** Per writer, the longest time between two acknowledged writes: counts a write that hung and then succeeded, which outagesMs (after a failure only) does not. */
+  private readonly longestGap = new Map<number, number>();
   errors = 0;
   lastError = '';
 
@@ -59,6 +61,11 @@ export class Writers {
     return { acked: this.acked, attempted: this.attempted, outagesMs: this.outagesMs, errors: this.errors };
   }
 
+  /** One number per writer: its longest wait between acknowledged writes (the outage a client saw). */
+  longestGapsMs(): number[] {
+    return [...this.longestGap.values()];
+  }
+
   private async writer(id: number): Promise<void> {
     let conn: mysql.Connection | undefined;
     let seq = 0;
@@ -75,9 +82,11 @@ export class Writers {
         this.attempted.add(key);
         await conn.query({ sql: 'INSERT INTO writes (writer, seq) VALUES (?, ?)', values: [id, seq], timeout: 15_000 });
         this.acked.add(key);
-        if (failed) this.outagesMs.push(Date.now() - lastOk);
+        const now = Date.now();
+        if (failed) this.outagesMs.push(now - lastOk);
+        this.longestGap.set(id, Math.max(this.longestGap.get(id) ?? 0, now - lastOk));
         failed = false;
-        lastOk = Date.now();
+        lastOk = now;
       } catch (err) {
         this.errors += 1;
         this.lastError = (err as Error).message;
