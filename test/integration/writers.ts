@@ -114,14 +114,16 @@ export async function verifyWrites(sb: WriteTarget, ordinal: number, report: Wri
 /**
  * Samples every instance directly, a round every SAMPLE_EVERY_MS (start to start), and
  * records any moment at which more than one instance answered and was writable. Each
- * instance keeps its connection, so a round costs one query per instance, not a login. A
- * round whose answers took longer than SAMPLE_WINDOW_MS is not a moment (a frozen instance
- * answers seconds late, after the world changed) and is counted apart as inconclusive.
+ * instance keeps its connection, so a round costs one query per instance, not a login. An
+ * answer later than SAMPLE_WINDOW_MS is not part of the moment (a frozen instance answers
+ * seconds late, after the world changed): a round takes what came within the window.
  */
 export class WritableWatch {
   private stopped = false;
   private run?: Promise<void>;
   private readonly conns = new Map<number, mysql.Connection>();
+  /** Instances with a question still out. */
+  private readonly asking = new Set<number>();
   readonly violations: string[] = [];
   samples = 0;
   inconclusive = 0;
@@ -140,7 +142,7 @@ export class WritableWatch {
         const started = Date.now();
         if (previous !== undefined) this.maxGapMs = Math.max(this.maxGapMs, started - previous);
         previous = started;
-        const w = (await Promise.all(this.ordinals.map((o) => this.writableAt(o)))).filter((x) => x !== undefined);
+        const w = (await Promise.all(this.ordinals.map((o) => this.answerWithin(o, WritableWatch.SAMPLE_WINDOW_MS)))).filter((x) => x !== undefined);
         this.samples += 1;
         if (w.length > 1) {
           if (Math.max(...w.map((x) => x.at)) - started <= WritableWatch.SAMPLE_WINDOW_MS) {
@@ -152,6 +154,17 @@ export class WritableWatch {
       for (const c of this.conns.values()) c.destroy();
     })();
     return this;
+  }
+
+  /**
+   * An instance that does not answer within the window is no answer this round, and is not
+   * asked again until its question returns: a frozen one must not hold up the others' samples.
+   */
+  private answerWithin(o: number, windowMs: number): Promise<{ o: number; at: number } | undefined> {
+    if (this.asking.has(o)) return Promise.resolve(undefined);
+    this.asking.add(o);
+    const answer = this.writableAt(o).finally(() => this.asking.delete(o));
+    return Promise.race([answer, sleep(windowMs).then(() => undefined)]);
   }
 
   /** When instance `o` answered that it is writable; undefined when it is not or did not answer. */
