@@ -9,7 +9,7 @@ import { loadKubeConfig } from '../kube/client.js';
 import { Discovery } from '../kube/discovery.js';
 import { EventRecorder } from '../kube/events.js';
 import { metricsRegistry, startHealthServer, syncedOrStandby } from '../kube/health.js';
-import { Informer } from '../kube/informer.js';
+import { Informer, withoutManagedFields } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
 import { objectKey, type KubeObject } from '../kube/types.js';
@@ -46,7 +46,12 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const managed = 'app.kubernetes.io/managed-by=ordinal';
   const clusters = new Informer(kc, discovery, { ...CLUSTER_API, namespace: opts.namespace, onError: onError('MySQLCluster') });
   const pods = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'Pod', namespace: opts.namespace, labelSelector: managed, onError: onError('Pod') });
-  const statefulSets = new Informer(kc, discovery, { apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: opts.namespace, labelSelector: managed, onError: onError('StatefulSet') });
+  // Of a StatefulSet only its status (revisions) is read: the pod template, the biggest part,
+  // is not kept (500 clusters' worth is tens of MB).
+  const statefulSets = new Informer(kc, discovery, {
+    apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: opts.namespace, labelSelector: managed, onError: onError('StatefulSet'),
+    keep: (sts) => ({ apiVersion: sts.apiVersion, kind: sts.kind, metadata: withoutManagedFields(sts).metadata, status: sts.status }),
+  });
   // Claims carry the template's labels; from the cache, the HA loop asks which instances have a volume every tick for free.
   const claims = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: opts.namespace, labelSelector: managed, onError: onError('PersistentVolumeClaim') });
   const informers = [clusters, pods, statefulSets, claims];

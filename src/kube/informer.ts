@@ -19,6 +19,15 @@ export interface InformerOptions {
   backoff?: Backoff;
   /** Told about every failed list or watch (the informer carries on). */
   onError?: (err: unknown) => void;
+  /** What the cache keeps of each object; by default all but `metadata.managedFields`. */
+  keep?: (obj: KubeObject) => KubeObject;
+}
+
+/** Nobody reads managedFields, and it is often the largest part of an object. */
+export function withoutManagedFields<T extends KubeObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _dropped, ...metadata } = obj.metadata;
+  return { ...obj, metadata };
 }
 
 /** What readers of an informer use: its cache, not how it is kept (a test gives a plain list). */
@@ -95,6 +104,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     return [...this.store.values()];
   }
 
+  private kept(obj: KubeObject): T {
+    return (this.opts.keep ?? withoutManagedFields)(obj) as T;
+  }
+
   private async run(): Promise<void> {
     const backoff = this.opts.backoff ?? { baseMs: 200, maxMs: 30_000 };
     let attempt = 0;
@@ -144,7 +157,7 @@ export class Informer<T extends KubeObject = KubeObject> {
     const changed: Array<[string, T]> = [];
     for (const item of list.items) {
       // List items come without apiVersion/kind; watch events have them. Keep the cache uniform.
-      const obj = { apiVersion: this.opts.apiVersion, kind: this.opts.kind, ...item } as T;
+      const obj = this.kept({ apiVersion: this.opts.apiVersion, kind: this.opts.kind, ...item });
       const key = keyOf(obj);
       seen.add(key);
       if (this.store.get(key)?.metadata?.resourceVersion !== obj.metadata?.resourceVersion) changed.push([key, obj]);
@@ -198,16 +211,17 @@ export class Informer<T extends KubeObject = KubeObject> {
           case 'ADDED':
           case 'MODIFIED': {
             const key = keyOf(obj);
-            this.store.set(key, obj as T);
+            const kept = this.kept(obj);
+            this.store.set(key, kept);
             if (rv) progressed(rv);
-            this.notify(key, obj as T);
+            this.notify(key, kept);
             break;
           }
           case 'DELETED': {
             const key = keyOf(obj);
             this.store.delete(key);
             if (rv) progressed(rv);
-            this.notify(key, obj as T);
+            this.notify(key, this.kept(obj));
             break;
           }
           case 'BOOKMARK':

@@ -35,6 +35,7 @@ test('the informer outlives watches the server closes and keeps seeing changes',
   await informer.synced();
   assert.equal(informer.get('inf/before')?.data && (informer.get('inf/before') as { data: { v: string } }).data.v, '1');
   assert.equal(informer.get('inf/other-label'), undefined, 'the label selector filters');
+  assert.equal(informer.get('inf/before')?.metadata?.managedFields, undefined, 'a listed object is kept without its managedFields');
   assert.deepEqual(keys, ['inf/before']);
 
   // Several server-side closes later, changes still arrive.
@@ -43,6 +44,7 @@ test('the informer outlives watches the server closes and keeps seeing changes',
   await applier.apply(configMap('inf', 'later', { v: '1' }, { app: 'x' }));
   await eventually('the update', () => (informer.get('inf/before') as { data?: { v: string } } | undefined)?.data?.v === '2');
   await eventually('the new object', () => informer.get('inf/later'));
+  assert.equal(informer.get('inf/later')?.metadata?.managedFields, undefined, 'a watched object is kept without its managedFields');
   await sleepMs(2_500); // past another close
   await applier.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'inf', name: 'later' });
   await eventually('the delete', () => informer.get('inf/later') === undefined);
