@@ -125,42 +125,16 @@ async function fence(ctx: OperationContext, i: InstanceView, reason: string, res
 async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snapshot): Promise<void> {
   const { platform, state } = ctx;
   const steps = stepClock();
-  // Routing away first: it is always safe, and clients stop reaching the old primary one API
-  // write sooner on Kubernetes (the record is saved next, before anything is changed).
-  await platform.route({ readWrite: null, readOnly: [] });
+  // Routing away is always safe, so it starts at once and runs beside the record and the
+  // fence (on Kubernetes it is an API write or two); both are done before anything goes on.
+  const routeAway = async () => platform.route({ readWrite: null, readOnly: [] });
+  const [fenced, away] = await Promise.allSettled([routeAway(), recordAndFence(ctx, op, seen, steps)]);
+  if (away.status === 'rejected') throw away.reason;
+  if (fenced.status === 'rejected') throw fenced.reason;
   steps.mark('routed-away');
-  if (!state.operation) {
-    state.operation = op;
-    await save(ctx);
-    platform.event({ type: 'Warning', reason: 'FailoverStarted', message: op.reason });
-  }
-  ctx.log.warn({ from: op.from, to: op.to, reason: op.reason }, 'failover');
-  steps.mark('started');
-  ctx.fault('failover:routed-away');
-
-  // A silent old primary may only be frozen, or be recovering a tail it must not keep if
-  // another instance takes over. Where the platform can, it is killed first: it starts again
-  // once the new primary is recorded, rolling its unacknowledged tail back. Killing it first
-  // also spares every later step the wait on a frozen server (observations, and the
-  // replicas' kill connection when they stop receiving).
-  const silent = (i: InstanceView | undefined) => !!i && !i.status && i.processRunning !== false && op.to !== op.from;
-  if (silent(byOrdinal(seen, op.from))) await killOldPrimary(ctx, op.from);
-
-  // Fence: no replica may receive (and so acknowledge) anything more from the old primary.
-  // In parallel: against a frozen primary each STOP SLAVE waits for its kill connection.
-  let snap = await ctx.observe();
-  await Promise.all(snap.instances.map(async (i) => {
-    if (i.ordinal === op.from || i.provisioning) return;
-    if (i.status?.replication) await on(ctx, i, ctx.policy.detectionWindowMs + FENCE_MARGIN_MS).stopReceiving();
-    else if (!i.status && i.processRunning !== false) throw new Error(`cannot fence instance ${i.ordinal}: ${i.error}`);
-  }));
-  const old = byOrdinal(snap, op.from);
-  if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
-  if (silent(old)) await killOldPrimary(ctx, op.from);
-  steps.mark('fenced');
   ctx.fault('failover:fenced');
 
-  snap = await ctx.observe(); // received positions are final now
+  let snap = await ctx.observe(); // received positions are final now
   if (op.to === undefined) {
     const choice = pickCandidate(state, snap, op.from);
     if (!choice.ok) {
@@ -202,6 +176,40 @@ async function failover(ctx: OperationContext, op: FailoverOperation, seen: Snap
     : { type: 'Warning', reason: 'FailedOver', message: `instance ${op.to} is the primary (was ${op.from}): ${op.reason}` });
 }
 
+/** Record the operation, then make sure no replica receives anything more from the old primary. */
+async function recordAndFence(ctx: OperationContext, op: FailoverOperation, seen: Snapshot, steps: StepClock): Promise<void> {
+  const { platform, state } = ctx;
+  if (!state.operation) {
+    state.operation = op;
+    await save(ctx);
+    platform.event({ type: 'Warning', reason: 'FailoverStarted', message: op.reason });
+  }
+  ctx.log.warn({ from: op.from, to: op.to, reason: op.reason }, 'failover');
+  steps.mark('started');
+  ctx.fault('failover:started');
+
+  // A silent old primary may only be frozen, or be recovering a tail it must not keep if
+  // another instance takes over. Where the platform can, it is killed first: it starts again
+  // once the new primary is recorded, rolling its unacknowledged tail back. Killing it first
+  // also spares every later step the wait on a frozen server (observations, and the
+  // replicas' kill connection when they stop receiving).
+  const silent = (i: InstanceView | undefined) => !!i && !i.status && i.processRunning !== false && op.to !== op.from;
+  if (silent(byOrdinal(seen, op.from))) await killOldPrimary(ctx, op.from);
+
+  // Fence: no replica may receive (and so acknowledge) anything more from the old primary.
+  // In parallel: against a frozen primary each STOP SLAVE waits for its kill connection.
+  const snap = await ctx.observe();
+  await Promise.all(snap.instances.map(async (i) => {
+    if (i.ordinal === op.from || i.provisioning) return;
+    if (i.status?.replication) await on(ctx, i, ctx.policy.detectionWindowMs + FENCE_MARGIN_MS).stopReceiving();
+    else if (!i.status && i.processRunning !== false) throw new Error(`cannot fence instance ${i.ordinal}: ${i.error}`);
+  }));
+  const old = byOrdinal(snap, op.from);
+  if (old?.status && !old.status.readOnly && op.to !== op.from) await fence(ctx, old, 'it was the primary before the failover', mustRestartToFence(old));
+  if (silent(old)) await killOldPrimary(ctx, op.from);
+  steps.mark('fenced');
+}
+
 /**
  * Wait until an instance about to be promoted applied what it received, before it writes
  * anything new. Replication is not restarted: in GTID mode that discards the relay log
@@ -224,7 +232,9 @@ async function promoteAndRoute(ctx: OperationContext, target: InstanceView): Pro
 }
 
 /** How long each step of an operation took (ms from the previous mark), for the log. */
-function stepClock(): { mark(step: string): void; done(): Record<string, number> } {
+type StepClock = { mark(step: string): void; done(): Record<string, number> };
+
+function stepClock(): StepClock {
   const out: Record<string, number> = {};
   let last = Date.now();
   return {
