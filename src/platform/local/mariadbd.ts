@@ -1,10 +1,9 @@
 // Start, watch and stop one local mariadbd, the way a kubelet runs a pod's container:
 // same data dir, port and server-id on every restart. Processes are started detached so
-// that they outlive the supervisor; a new supervisor adopts them by pid file.
+// that they outlive the supervisor; a new supervisor adopts them (server.pid, else /proc).
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { serverArgs } from '../../clustering/start-mode.js';
 import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../mariadb/datadir.js';
