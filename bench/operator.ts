@@ -4,7 +4,7 @@
 // time until status.observedGeneration shows the new generation) beside the API server's
 // own round trip for one PATCH + GET (the floor), and the API requests per minute per idle
 // cluster (from the operator's ordinal_kube_requests_total).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,6 +24,7 @@ const operatorEnv = () => Object.fromEntries((process.env.BENCH_OPERATOR_ENV ?? 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clusterPath = (name = '') => `/apis/ordinal.dev/v1alpha1/namespaces/${NS}/mysqlclusters${name ? `/${name}` : ''}`;
 
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' }); // the operator runs from dist/
 const server = await startApiServer();
 const kc = server.kubeconfig;
 const operator = spawn(process.execPath, [join(ROOT, 'bin/ordinal.js'), 'operator', `--kubeconfig=${server.kubeconfigPath}`, `--health-port=${HEALTH_PORT}`, '--image=bench/none'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...operatorEnv() } });
