@@ -98,7 +98,8 @@ export class Fleet {
 
   pid(ordinal: number): number | undefined {
     const recorded = recordedPid(this.paths, ordinal);
-    if (recorded) return recorded;
+    // While provisioning, a server on its files is the clone's own roll-back run, not the instance.
+    if (recorded || this.slot(ordinal).provisioning) return recorded;
     const pid = runningPid(this.paths, ordinal);
     if (pid) {
       // Running without a record (a supervisor killed between spawn and write, an older
