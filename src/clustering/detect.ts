@@ -31,6 +31,12 @@ export function primaryHealth(policy: Policy, state: ClusterState, snap: Snapsho
   if (watchers.length > 0 && stillConnected.length > 0) {
     return { state: 'suspect', reason: `primary ${primary.ordinal} unreachable, but replica(s) ${stillConnected.map((i) => i.ordinal).join(', ')} still receive from it` };
   }
+  // A primary in crash recovery is not failed: after a crash of everything the replicas may
+  // have restarted without the tail they acknowledged (GTID mode fetches relay logs again),
+  // and only the primary still has it.
+  if (primary.starting && primary.processRunning !== false) {
+    return { state: 'suspect', reason: `primary ${primary.ordinal} is starting (crash recovery); waiting for it` };
+  }
   const down = primary.refused || primary.processRunning === false;
   if (watchers.length === 0 && !down) {
     return { state: 'suspect', reason: `primary ${primary.ordinal} unreachable and no replica can confirm it` };

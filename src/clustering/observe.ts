@@ -14,7 +14,7 @@ export async function observe(platform: Platform, opts: ObserveOptions, now = Da
   const targets = await platform.targets();
   const instances = await Promise.all(
     targets.map(async (t): Promise<InstanceView> => {
-      const base: InstanceView = { ordinal: t.ordinal, endpoint: t.endpoint, peer: t.peer, processRunning: t.processRunning, provisioning: t.provisioning, hasData: t.hasData };
+      const base: InstanceView = { ordinal: t.ordinal, endpoint: t.endpoint, peer: t.peer, processRunning: t.processRunning, starting: t.starting, provisioning: t.provisioning, hasData: t.hasData };
       if (t.provisioning) return base;
       try {
         const status = await opts.db(t.endpoint, { deadlineMs: opts.deadlineMs, connectTimeoutMs: opts.deadlineMs }).status();

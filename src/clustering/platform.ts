@@ -12,6 +12,8 @@ export interface InstanceTarget {
   /** How replicas reach it, if not at `endpoint`. */
   peer?: Endpoint;
   processRunning?: boolean;
+  /** Its server was started and is still in crash recovery (not a crash: see InstanceView). */
+  starting?: boolean;
   provisioning?: boolean;
   /** The platform's word that it has a data dir (or volume) even if not running now. */
   hasData?: boolean;

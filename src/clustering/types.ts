@@ -20,6 +20,11 @@ export interface InstanceView {
   peer?: Endpoint;
   /** The platform's word: false when it knows the server process is not running. */
   processRunning?: boolean;
+  /**
+   * The platform's word that its server was started and has not finished starting (crash
+   * recovery): refusing connections then is not a crash. Unset where the platform cannot tell.
+   */
+  starting?: boolean;
   /** Being provisioned (cloned/initialized); not part of the topology yet. */
   provisioning?: boolean;
   /** The platform's word that it has data even while not running (a first primary waits for it). */

@@ -49,6 +49,14 @@ const cases: Case[] = [
     reason: /primary 0 is down \(connect ECONNREFUSED\)/,
   },
   {
+    // After a crash of everything the replicas may have restarted without the tail they
+    // acknowledged (relay logs are fetched again in GTID mode): only the starting primary has it.
+    name: 'refused while its server is starting (crash recovery), replicas Connecting',
+    instances: [refused(0, { processRunning: true, starting: true, unreachableSince: NOW - 10 * WINDOW }), replica(1, LOST), replica(2, LOST)],
+    want: 'suspect',
+    reason: /primary 0 is starting/,
+  },
+  {
     name: 'no replicas and the process is not running',
     instances: [down(0, { processRunning: false, error: undefined })],
     want: 'failed',

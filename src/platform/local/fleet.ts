@@ -21,7 +21,9 @@ import type { Logger } from '../../clustering/operations.js';
 import type { StartMode } from '../../clustering/start-mode.js';
 
 interface Slot {
-  /** The server this fleet started, until its exit is handled (crash bookkeeping first). */
+  /** The server last seen running (started here or adopted), until its exit is handled. */
+  running?: number;
+  /** The one of those this fleet started: its exit handler does the bookkeeping. */
   child?: number;
   /** What provisioning is doing now, e.g. "cloning from 0"; undefined when not provisioning. */
   provisioning?: string;
@@ -34,6 +36,8 @@ interface Slot {
   crashedAsPrimary?: boolean;
   /** Why its start is held back, once logged. */
   held?: string;
+  /** The pid last seen listening on the port: until then a running server is in crash recovery. */
+  listening?: number;
 }
 
 export interface FleetHooks {
@@ -110,6 +114,12 @@ export class Fleet {
     return pid;
   }
 
+  /** Its server runs but has not listened yet: crash recovery, not a crash. */
+  starting(ordinal: number): boolean {
+    const pid = this.pid(ordinal);
+    return pid !== undefined && this.slot(ordinal).listening !== pid;
+  }
+
   port(ordinal: number): number {
     return instancePort(this.ports, ordinal);
   }
@@ -146,10 +156,15 @@ export class Fleet {
     }));
     const pid = this.pid(o);
     if (pid) {
+      s.running = pid;
+      if (s.listening !== pid && (await portListening(this.port(o)))) s.listening = pid;
       await this.forgetInitFileOnceRun(o);
       return;
     }
     if (s.child !== undefined) return; // it exited; the exit handler runs first
+    // An adopted server gone on its own crashed just the same (a primary must not come back
+    // keeping its tail while a failover from it can run).
+    if (s.running !== undefined) this.exited(o, s.running, null);
     if (Date.now() < s.nextStartAt) return;
     if (!hasData(this.paths, o)) {
       const peers = this.ordinals().filter((x) => x !== o).map((x): PeerData => ({ peer: String(x), data: hasData(this.paths, x) ? 'some' : 'none' }));
@@ -171,21 +186,26 @@ export class Fleet {
     const s = this.slot(o);
     const init = this.paths.initFile(o);
     const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, truncateTail });
-    s.child = started.pid;
+    s.child = s.running = started.pid;
     s.startedAt = Date.now();
     this.log.info({ ordinal: o, pid: started.pid, truncateTail, why }, 'mariadbd started');
-    void started.exited.then((code) => {
-      if (s.child !== started.pid) return;
-      s.child = undefined;
-      if (this.stopped || s.removing) return;
-      s.crashedAsPrimary = this.state.primary === o;
-      // Restart at once the first time, then back off, like a kubelet's CrashLoopBackOff.
-      const upFor = Date.now() - (s.startedAt ?? 0);
-      s.crashes = upFor > 60_000 ? 1 : s.crashes + 1;
-      s.nextStartAt = Date.now() + Math.min(10_000, (s.crashes - 1) * 1000);
-      this.log.warn({ ordinal: o, code }, 'mariadbd exited; restarting');
-      this.hooks.event('Warning', 'InstanceRestarted', `mariadbd of instance ${o} exited (code ${code}); restarting it`);
-    });
+    void started.exited.then((code) => this.exited(o, started.pid, code));
+  }
+
+  /** Its server `pid` exited (once per pid): remember a crashed primary, back off restarts. */
+  private exited(o: number, pid: number, code: number | null): void {
+    const s = this.slot(o);
+    if (s.child === pid) s.child = undefined;
+    if (s.running !== pid) return;
+    s.running = undefined;
+    if (this.stopped || s.removing) return;
+    s.crashedAsPrimary = this.state.primary === o;
+    // Restart at once the first time, then back off, like a kubelet's CrashLoopBackOff.
+    const upFor = Date.now() - (s.startedAt ?? 0);
+    s.crashes = upFor > 60_000 ? 1 : s.crashes + 1;
+    s.nextStartAt = Date.now() + Math.min(10_000, (s.crashes - 1) * 1000);
+    this.log.warn({ ordinal: o, code }, 'mariadbd exited; restarting');
+    this.hooks.event('Warning', 'InstanceRestarted', `mariadbd of instance ${o} exited (code ${code}); restarting it`);
   }
 
   /**
@@ -300,7 +320,9 @@ export class Fleet {
   /** Stop every server running on the instance's files, and let their exits be handled. */
   private async stopServers(o: number): Promise<void> {
     for (const pid of serversWith(this.paths.config(o))) await stopProcess(pid);
+    const s = this.slot(o);
     const deadline = Date.now() + 5000;
-    while (this.slot(o).child !== undefined && Date.now() < deadline) await sleep(20);
+    while (s.child !== undefined && Date.now() < deadline) await sleep(20);
+    s.running = undefined; // stopped on purpose: not a crash
   }
 }

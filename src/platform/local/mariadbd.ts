@@ -40,6 +40,8 @@ export function recordedPid(paths: ClusterPaths, ordinal: number): number | unde
   return pid && pidRuns(pid, `--defaults-file=${paths.config(ordinal)}`) ? pid : undefined;
 }
 
+const SERVER_NAMES = new Set(['mariadbd', 'mysqld', basename(MARIADBD)]);
+
 /** Every live mariadbd whose command line names this option file, lowest pid first. */
 export function serversWith(config: string): number[] {
   const flag = `--defaults-file=${config}`;
@@ -49,7 +51,7 @@ export function serversWith(config: string): number[] {
     if (!Number.isInteger(pid)) continue;
     try {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (basename(argv[0]) === basename(MARIADBD) && argv.includes(flag) && pidAlive(pid)) found.push(pid);
+      if (SERVER_NAMES.has(basename(argv[0])) && argv.includes(flag) && pidAlive(pid)) found.push(pid);
     } catch {
       /* exited meanwhile */
     }

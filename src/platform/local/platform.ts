@@ -39,6 +39,7 @@ export class LocalPlatform implements Platform {
       ordinal: o,
       endpoint: { host: '127.0.0.1', port: this.fleet.port(o) },
       processRunning: this.fleet.pid(o) !== undefined,
+      starting: this.fleet.starting(o),
       provisioning: this.fleet.provisioning(o) !== undefined,
       hasData: this.fleet.hasData(o),
     }));
