@@ -122,6 +122,25 @@ test("a start mode goes to the pod's IP, one request at a time per pod, never to
   assert.deepEqual(kube.offers, ['10.0.0.1 truncate', '10.0.0.1 hold']);
 });
 
+test('a server its gate let start (keep or truncate) is starting until its container restarts; one held is not', async () => {
+  const kube = new FakeKube(['primary', 'replica', 'replica']);
+  const p = platform(kube);
+  const starting = async () => (await p.targets()).map((t) => t.starting === true);
+  assert.deepEqual(await starting(), [false, false, false], 'no word given yet');
+  p.offerStart(0, 'keep', 'the recorded primary');
+  p.offerStart(1, 'hold', 'failover from it');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(await starting(), [true, false, false]);
+  // mariadbd exited, so the container restarted: its gate waits again.
+  kube.podList[0].status!.containerStatuses![0].restartCount = 1;
+  assert.deepEqual(await starting(), [false, false, false]);
+  p.offerStart(0, 'truncate', 'primary 2 holds it');
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(await starting(), [true, false, false]);
+  kube.podList[0].metadata!.uid = 'u0-new'; // a new pod
+  assert.deepEqual(await starting(), [false, false, false]);
+});
+
 test('an absent pod whose claim is kept has data: a first primary waits for it', async () => {
   const kube = new FakeKube(['none']);
   kube.claims.set('data-demo-1', 'u');

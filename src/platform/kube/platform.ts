@@ -11,7 +11,7 @@ import type { Credentials } from '../../db/connection.js';
 import { OPERATOR_USER, REPLICATION_USER, type ReplicationSource } from '../../db/dialect.js';
 import type { Logger } from '../../clustering/operations.js';
 import type { PrimaryAddress } from '../../builders/endpoints.js';
-import { instanceTarget, labelPatch, podsByOrdinal, roleLabels, type PodView, type RoleLabels } from './pods.js';
+import { instanceTarget, labelPatch, podsByOrdinal, roleLabels, serverRunKey, type PodView, type RoleLabels } from './pods.js';
 
 /** What the platform needs from the API server; the operator wires it to src/kube. */
 export interface KubeAccess {
@@ -46,6 +46,8 @@ export class KubePlatform implements Platform {
   private endpointsFor?: string;
   /** Pods with a start decision on its way, so a slow agent gets one request at a time. */
   private offering = new Set<string>();
+  /** Per ordinal, the last word its start gate took, for which run of its mysql container. */
+  private startsTaken = new Map<number, { run: string; mode: StartMode }>();
 
   constructor(
     private readonly opts: KubePlatformOptions,
@@ -65,7 +67,12 @@ export class KubePlatform implements Platform {
     return Promise.all(Array.from({ length: count }, async (_, o) => {
       const pod = pods.get(o);
       const claim = pod ? undefined : await this.kube.claimUid(this.names.pvc(o));
-      return instanceTarget(this.opts.name, this.opts.namespace, o, pod, claim !== undefined);
+      const target = instanceTarget(this.opts.name, this.opts.namespace, o, pod, claim !== undefined);
+      // Its gate let mariadbd start in this run of the container: refusing connections now is
+      // crash recovery, not a crash (a held server is not starting).
+      const taken = this.startsTaken.get(o);
+      if (pod && target.processRunning && taken?.run === serverRunKey(pod) && taken.mode !== 'hold') target.starting = true;
+      return target;
     }));
   }
 
@@ -140,9 +147,12 @@ export class KubePlatform implements Platform {
     const key = `${pod?.metadata?.uid}`;
     if (!ip || pod?.metadata?.deletionTimestamp || this.offering.has(key)) return;
     this.offering.add(key);
+    const run = serverRunKey(pod);
     this.kube.postStartMode(ip, { mode, why }).then(
       (answered) => {
-        if (answered > 0) this.log.info({ pod: pod.metadata?.name, mode, why }, 'start mode given');
+        if (answered === 0) return;
+        this.startsTaken.set(ordinal, { run, mode });
+        this.log.info({ pod: pod.metadata?.name, mode, why }, 'start mode given');
       },
       // The agent may not listen yet; the next tick offers again.
       () => {},

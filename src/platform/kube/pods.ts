@@ -10,7 +10,7 @@ export interface PodView {
   status?: {
     podIP?: string;
     initContainerStatuses?: Array<{ name: string; restartCount?: number; state?: { terminated?: { exitCode?: number } } }>;
-    containerStatuses?: Array<{ name: string; ready?: boolean; state?: { running?: unknown } }>;
+    containerStatuses?: Array<{ name: string; ready?: boolean; restartCount?: number; state?: { running?: unknown } }>;
   };
 }
 
@@ -44,6 +44,15 @@ export function instanceTarget(cluster: string, namespace: string, ordinal: numb
   }
   const mysql = pod.status?.containerStatuses?.find((c) => c.name === 'mysql');
   return { ordinal, endpoint: { host: ip, port: MYSQL_PORT }, peer, processRunning: mysql ? mysql.state?.running !== undefined : undefined };
+}
+
+/**
+ * One run of the pod's mysql container: its PID 1 waits at the start gate, then runs mariadbd
+ * until it exits, and the container restarts (a new run) when it does.
+ */
+export function serverRunKey(pod: PodView): string {
+  const mysql = pod.status?.containerStatuses?.find((c) => c.name === 'mysql');
+  return `${pod.metadata?.uid}/${mysql?.restartCount ?? 0}`;
 }
 
 export type RoleLabels = Record<typeof ROLE_LABEL | typeof HEALTHY_LABEL, string>;
