@@ -77,14 +77,18 @@ export class Sandbox {
     }
   }
 
-  /** The end of every instance's MariaDB error log, for failure messages. */
+  /**
+   * The end of every instance's MariaDB error log, for failure messages, after its last errors:
+   * a crashed server's tail is its stack trace, and why it crashed is above it.
+   */
   errorLogTails(n = 15): string {
     const dir = join(this.home, 'clusters', this.name, 'instances');
     let out = '';
     for (let o = 0; o < 9; o++) {
       try {
-        const text = readFileSync(join(dir, String(o), 'error.log'), 'utf8').trim().split('\n').slice(-n).join('\n');
-        out += `--- instance ${o} error.log ---\n${text}\n`;
+        const lines = readFileSync(join(dir, String(o), 'error.log'), 'utf8').trim().split('\n');
+        const errors = lines.filter((l) => /\[ERROR\]|Assertion|got signal/.test(l)).slice(-8);
+        out += `--- instance ${o} error.log ---\n${errors.length ? `(last errors)\n${errors.join('\n')}\n(end)\n` : ''}${lines.slice(-n).join('\n')}\n`;
       } catch {
         /* no such instance */
       }
