@@ -13,7 +13,7 @@ import { withSession } from '../../db/connection.js';
 import { rollBackPrepared } from '../../mariadb/datadir.js';
 import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
-import { hasData, initializeDatadir, osUser, recordedPid, runningPid, serversWith, sleep, startMariadbd, stopProcess } from './mariadbd.js';
+import { hasData, initializeDatadir, osUser, recordedPid, serversWith, sleep, startMariadbd, stopProcess } from './mariadbd.js';
 import { instanceOrdinals, type ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
@@ -104,7 +104,7 @@ export class Fleet {
     const recorded = recordedPid(this.paths, ordinal);
     // While provisioning, a server on its files is the clone's own roll-back run, not the instance.
     if (recorded || this.slot(ordinal).provisioning) return recorded;
-    const pid = runningPid(this.paths, ordinal);
+    const pid = serversWith(this.paths.config(ordinal))[0];
     if (pid) {
       // Running without a record (a supervisor killed between spawn and write, an older
       // layout): adopt it, so that nobody starts a second server on its data.
@@ -114,9 +114,8 @@ export class Fleet {
     return pid;
   }
 
-  /** Its server runs but has not listened yet: crash recovery, not a crash. */
-  starting(ordinal: number): boolean {
-    const pid = this.pid(ordinal);
+  /** Its server (`pid`, from pid()) runs but has not listened yet: crash recovery, not a crash. */
+  starting(ordinal: number, pid: number | undefined): boolean {
     return pid !== undefined && this.slot(ordinal).listening !== pid;
   }
 

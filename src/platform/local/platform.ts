@@ -35,14 +35,17 @@ export class LocalPlatform implements Platform {
   }
 
   async targets(): Promise<InstanceTarget[]> {
-    return this.fleet.ordinals().map((o) => ({
-      ordinal: o,
-      endpoint: { host: '127.0.0.1', port: this.fleet.port(o) },
-      processRunning: this.fleet.pid(o) !== undefined,
-      starting: this.fleet.starting(o),
-      provisioning: this.fleet.provisioning(o) !== undefined,
-      hasData: this.fleet.hasData(o),
-    }));
+    return this.fleet.ordinals().map((o) => {
+      const pid = this.fleet.pid(o);
+      return {
+        ordinal: o,
+        endpoint: { host: '127.0.0.1', port: this.fleet.port(o) },
+        processRunning: pid !== undefined,
+        starting: this.fleet.starting(o, pid),
+        provisioning: this.fleet.provisioning(o) !== undefined,
+        hasData: this.fleet.hasData(o),
+      };
+    });
   }
 
   operatorCredentials(): Credentials {
