@@ -11,6 +11,7 @@ import { rebuild, switchover } from '../sandbox/operations.js';
 import { clusterStatus } from '../sandbox/status.js';
 import { up } from '../sandbox/up.js';
 import { waitHealthy } from '../sandbox/wait.js';
+import { addBackupCommands } from './local-backup.js';
 import { printTable, progressLine, Progress } from './render.js';
 
 export function localCommand(): Command {
@@ -98,6 +99,8 @@ export function localCommand(): Command {
     .action(() => {
       printTable(['NAME', 'SUPERVISOR', 'PRIMARY'], listClusters().map((c) => [c.name, c.supervisorRunning ? 'running' : 'stopped', String(c.primary ?? '-')]));
     });
+
+  addBackupCommands(local);
 
   local
     .command('supervise', { hidden: true })

@@ -18,7 +18,11 @@ export interface Accounts {
   exporter?: Credentials;
 }
 
-/** SQL that creates the accounts on the first primary; runs once, from a 0600 init file. */
+/**
+ * SQL that creates the accounts on the first primary; runs once, from a 0600 init file. It
+ * also sets their passwords when they exist already: a restored copy holds the accounts of
+ * the cluster it was taken from.
+ */
 export function bootstrapSql(accounts: Accounts): string {
   const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const db = `\`${accounts.app.database}\``;
@@ -28,19 +32,23 @@ export function bootstrapSql(accounts: Accounts): string {
     "DELETE FROM mysql.global_priv WHERE User = ''",
     'FLUSH PRIVILEGES',
     `CREATE USER IF NOT EXISTS ${q(operator.user)}@'%' IDENTIFIED BY ${q(operator.password)}`,
+    `ALTER USER ${q(operator.user)}@'%' IDENTIFIED BY ${q(operator.password)}`,
     `GRANT ALL PRIVILEGES ON *.* TO ${q(operator.user)}@'%' WITH GRANT OPTION`,
     // It keeps READ_ONLY ADMIN: in 10.11 changing @@read_only needs it. It never writes data.
     `CREATE USER IF NOT EXISTS ${q(replication.user)}@'%' IDENTIFIED BY ${q(replication.password)}`,
+    `ALTER USER ${q(replication.user)}@'%' IDENTIFIED BY ${q(replication.password)}`,
     `GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO ${q(replication.user)}@'%'`,
     ...(exporter
       ? [
           // Capped, so a scraping storm cannot take the connections the application needs.
           `CREATE USER IF NOT EXISTS ${q(exporter.user)}@'%' IDENTIFIED BY ${q(exporter.password)} WITH MAX_USER_CONNECTIONS 3`,
+          `ALTER USER ${q(exporter.user)}@'%' IDENTIFIED BY ${q(exporter.password)}`,
           `GRANT PROCESS, REPLICATION CLIENT, SELECT ON *.* TO ${q(exporter.user)}@'%'`,
         ]
       : []),
     `CREATE DATABASE IF NOT EXISTS ${db}`,
     `CREATE USER IF NOT EXISTS ${q(app.user)}@'%' IDENTIFIED BY ${q(app.password)}`,
+    `ALTER USER ${q(app.user)}@'%' IDENTIFIED BY ${q(app.password)}`,
     // Database-level only: the application can never bypass read_only.
     `GRANT ALL PRIVILEGES ON ${db}.* TO ${q(app.user)}@'%'`,
   ].join(';\n') + ';\n';

@@ -117,7 +117,7 @@ export async function streamBackup(source: BackupSource, into: string, onProgres
 }
 
 /** Bytes in the files under `dir`. */
-function treeBytes(dir: string): number {
+export function treeBytes(dir: string): number {
   let total = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, e.name);

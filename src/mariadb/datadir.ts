@@ -38,11 +38,11 @@ export async function installDatadir(datadir: string, osUser: string): Promise<v
  * them refuses to start ("Found N prepared transactions!"), on every try. One pass of
  * mariadbd with --tc-heuristic-recover=ROLLBACK rolls them back and exits, by design.
  */
-export async function rollBackPrepared(defaultsFile: string, scratchDir: string): Promise<void> {
+export async function rollBackPrepared(defaultsFile: string, scratchDir: string, datadir?: string): Promise<void> {
   mkdirSync(scratchDir, { recursive: true });
   const log = join(scratchDir, 'recover.err');
   rmSync(log, { force: true });
-  const args = [`--defaults-file=${defaultsFile}`, '--tc-heuristic-recover=ROLLBACK', '--skip-networking', `--log-error=${log}`, `--socket=${join(scratchDir, 'recover.sock')}`];
+  const args = [`--defaults-file=${defaultsFile}`, ...(datadir ? [`--datadir=${datadir}`] : []), '--tc-heuristic-recover=ROLLBACK', '--skip-networking', `--log-error=${log}`, `--socket=${join(scratchDir, 'recover.sock')}`];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(MARIADBD, args, { stdio: 'ignore' });
     child.on('error', reject);

@@ -11,7 +11,7 @@ import { callControl } from '../platform/local/control.js';
 import { writeAtomic } from '../platform/local/files.js';
 import { ClusterPaths } from '../platform/local/paths.js';
 import { choosePorts, readPorts, writePorts, type Ports } from '../platform/local/ports.js';
-import { ensureSecrets, readPasswordFile } from '../platform/local/secrets.js';
+import { ensureSecrets, readPasswordFile, type ClusterSecrets } from '../platform/local/secrets.js';
 import { startSupervisor, supervisorPid } from '../platform/local/supervisor.js';
 import { refusedSandboxChanges } from './refused-changes.js';
 
@@ -30,17 +30,22 @@ export async function up(file: string): Promise<Applied> {
   const created = !existsSync(paths.spec);
   const ports = await checked(cluster, specDir, paths, created);
 
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-  mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
-  if (created) writePorts(paths, ports);
-  const { status: _drop, ...doc } = cluster;
-  writeAtomic(paths.spec, stringify(doc));
-  ensureSecrets(paths, cluster.spec, specDir);
+  writeClusterFiles(cluster, specDir, paths, created ? ports : undefined);
 
   let started: number | undefined;
   if (supervisorPid(paths)) await callControl(paths.control, 'POST', '/reload');
   else started = startSupervisor(paths);
   return { paths, created, replicas: cluster.spec.replicas, started };
+}
+
+/** The cluster's folder: its spec, secrets and (when it is new) ports. */
+export function writeClusterFiles(cluster: MySQLCluster, specDir: string, paths: ClusterPaths, ports?: Ports): ClusterSecrets {
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.secrets, { recursive: true, mode: 0o700 });
+  if (ports) writePorts(paths, ports);
+  const { status: _drop, ...doc } = cluster;
+  writeAtomic(paths.spec, stringify(doc));
+  return ensureSecrets(paths, cluster.spec, specDir);
 }
 
 /** Checks what only the machine can tell; resolves the password file in place; returns the ports. */

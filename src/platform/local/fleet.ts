@@ -2,18 +2,17 @@
 // ports and server-ids. A missing data dir is initialized (the very first primary) or
 // cloned from a donor (everyone else); a crashed server is restarted in place; on scale
 // down the highest ordinals go, never the primary.
-import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, rmSync, unlinkSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
 import { mayStartEmpty, type PeerData } from '../../clustering/bootstrap.js';
 import type { ClusterState } from '../../clustering/types.js';
-import { renderServerConfig } from '../../mariadb/server-config.js';
 import { cloneInitSql, cloneInto, streamBackup } from '../../mariadb/backup-tools.js';
 import { bootstrapSql } from '../../db/accounts.js';
 import { withSession } from '../../db/connection.js';
 import { rollBackPrepared } from '../../mariadb/datadir.js';
 import { binlogGtidPos } from '../../db/dialect.js';
 import { writeAtomic } from './files.js';
-import { hasData, initializeDatadir, osUser, recordedPid, serversWith, sleep, startMariadbd, stopProcess } from './mariadbd.js';
+import { hasData, initializeDatadir, recordedPid, serversWith, sleep, startMariadbd, stopProcess, writeInstanceConfig } from './mariadbd.js';
 import { instanceOrdinals, type ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
@@ -144,15 +143,7 @@ export class Fleet {
   private async ensure(o: number): Promise<void> {
     const s = this.slot(o);
     if (s.provisioning || s.removing) return;
-    mkdirSync(this.paths.instanceDir(o), { recursive: true });
-    writeAtomic(this.paths.config(o), renderServerConfig(this.spec, {
-      ordinal: o,
-      port: this.port(o),
-      bindAddress: '127.0.0.1',
-      paths: this.paths.instance(o),
-      user: osUser(),
-      small: true,
-    }));
+    writeInstanceConfig(this.paths, this.spec, this.ports, o);
     const pid = this.pid(o);
     if (pid) {
       s.running = pid;

@@ -2,14 +2,16 @@
 // same data dir, port and server-id on every restart. Processes are started detached so
 // that they outlive the supervisor; a new supervisor adopts them (server.pid, else /proc).
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { serverArgs } from '../../clustering/start-mode.js';
+import type { ClusterSpec } from '../../api/cluster.js';
 import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../mariadb/datadir.js';
+import { renderServerConfig } from '../../mariadb/server-config.js';
 import { pidAlive, pidRuns, readPid, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
-
+import { instancePort, type Ports } from './ports.js';
 
 export function osUser(): string {
   return userInfo().username;
@@ -17,6 +19,19 @@ export function osUser(): string {
 
 export function hasData(paths: ClusterPaths, ordinal: number): boolean {
   return datadirHasData(paths.instance(ordinal).datadir);
+}
+
+/** The instance's my.cnf, from the spec and its ordinal (the same function a pod's init container runs). */
+export function writeInstanceConfig(paths: ClusterPaths, spec: ClusterSpec, ports: Ports, ordinal: number): void {
+  mkdirSync(paths.instanceDir(ordinal), { recursive: true });
+  writeAtomic(paths.config(ordinal), renderServerConfig(spec, {
+    ordinal,
+    port: instancePort(ports, ordinal),
+    bindAddress: '127.0.0.1',
+    paths: paths.instance(ordinal),
+    user: osUser(),
+    small: true,
+  }));
 }
 
 /** Create an empty data directory (system tables only) for the very first primary. */

@@ -1,0 +1,73 @@
+// Writers that learn the GTID of every acknowledged write (@@last_gtid of their session), so a
+// restored copy can be checked row by row: it must hold exactly the writes at or below its
+// GTID position, none above.
+import type mysql from 'mysql2/promise';
+import { sleep } from './harness.js';
+import type { WriteTarget } from './writers.js';
+
+export interface Stamp {
+  /** The sequence number of the write's GTID (domain 0). */
+  seq: number;
+  /** When the client saw the acknowledgement. */
+  ackedAt: number;
+}
+
+export class StampedWriters {
+  private stopped = false;
+  private runs: Promise<void>[] = [];
+  readonly acked = new Map<string, Stamp>();
+  errors = 0;
+
+  constructor(private readonly sb: WriteTarget, private readonly count = 2) {}
+
+  static async prepare(sb: WriteTarget): Promise<void> {
+    const c = await sb.app();
+    await c.query('CREATE TABLE IF NOT EXISTS stamped (writer INT NOT NULL, seq INT NOT NULL, body VARCHAR(200) NOT NULL, PRIMARY KEY (writer, seq)) ENGINE=InnoDB');
+    c.destroy();
+  }
+
+  start(): this {
+    this.sb.background.add(this);
+    for (let w = 0; w < this.count; w++) this.runs.push(this.writer(w));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sb.background.delete(this);
+    await Promise.all(this.runs);
+  }
+
+  /** The writes a copy at GTID sequence `upTo` (domain 0) must hold, as "writer:seq" keys. */
+  expectedAt(upTo: number): Set<string> {
+    return new Set([...this.acked].filter(([, s]) => s.seq <= upTo).map(([k]) => k));
+  }
+
+  private async writer(id: number): Promise<void> {
+    let conn: mysql.Connection | undefined;
+    let seq = 0;
+    while (!this.stopped) {
+      try {
+        conn ??= await this.sb.app();
+        conn.on('error', () => {});
+        seq += 1;
+        await conn.query({ sql: 'INSERT INTO stamped (writer, seq, body) VALUES (?, ?, REPEAT(MD5(RAND()), 6))', values: [id, seq], timeout: 15_000 });
+        const [rows] = await conn.query({ sql: 'SELECT @@last_gtid AS g', rowsAsArray: false });
+        const g = String((rows as Array<{ g: string }>)[0].g);
+        this.acked.set(`${id}:${seq}`, { seq: Number(g.split('-')[2]), ackedAt: Date.now() });
+      } catch {
+        this.errors += 1;
+        conn?.destroy();
+        conn = undefined;
+        await sleep(50);
+      }
+    }
+    conn?.destroy();
+  }
+}
+
+/** The sequence number of domain 0 in a GTID position such as "0-1-42". */
+export function seqOf(position: string): number {
+  const g = position.split(',').find((x) => x.startsWith('0-'));
+  return g ? Number(g.split('-')[2]) : 0;
+}
