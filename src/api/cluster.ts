@@ -2,6 +2,7 @@
 // (through crd.ts, later) the CRD's OpenAPI schema all come from these TypeBox schemas.
 import Type, { type Static, type TSchema } from 'typebox';
 import { dnsLabel, quantity, section, sqlIdentifier } from './common.js';
+import { BackupStorage } from './storage.js';
 
 /** The API group of every Ordinal resource, and the one version its CRDs serve. */
 export const API_GROUP = 'ordinal.dev';
@@ -107,6 +108,13 @@ export const LocalSpec = section({
   readOnlyPort: Type.Optional(Port),
 }, { default: {} });
 
+export const PitrSpec = section({
+  // Where the primary's binary logs are archived; exactly one backend.
+  storage: BackupStorage,
+  // The RPO bound: the open binary log is closed and archived at least this often.
+  archiveIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
+});
+
 export const ClusterSpec = section({
   replicas: Type.Integer({ minimum: 1, maximum: 9, default: 3 }),
   engine: EngineSpec,
@@ -117,6 +125,8 @@ export const ClusterSpec = section({
   resources: Type.Optional(ResourcesSpec),
   storage: StorageSpec,
   exporter: ExporterSpec,
+  // Point-in-time recovery: continuous archiving of the binary logs.
+  pitr: Type.Optional(PitrSpec),
   // The instance that should be primary. When it is a healthy replica the operator
   // switches over to it; `ordinal switchover` sets it. Unset: wherever failover put it.
   primaryOrdinal: Type.Optional(Type.Integer({ minimum: 0, maximum: 8 })),

@@ -2,7 +2,8 @@
 // by where its files are. Restoring over an existing cluster is not offered: a restore never
 // destroys data.
 import Type, { type Static } from 'typebox';
-import { BackupMethod, BackupStorage, BACKUP_KIND, storageErrors } from './backup.js';
+import { BackupMethod, BACKUP_KIND } from './backup.js';
+import { BackupStorage, storageErrors } from './storage.js';
 import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { validateResource, type FieldError, type Validated } from './validate.js';

@@ -1,7 +1,8 @@
 // The MySQLBackupSchedule resource: a MySQLBackup created from a template on a cron schedule,
 // with the oldest ones deleted beyond `keep`.
 import Type, { type Static } from 'typebox';
-import { backupTemplateFields, storageErrors } from './backup.js';
+import { backupTemplateFields } from './backup.js';
+import { storageErrors } from './storage.js';
 import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { CRON_HINT, CRON_PATTERN, cronProblem } from './cron.js';

@@ -3,6 +3,7 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { CLUSTER_KIND, MySQLCluster, type ClusterSpec } from './cluster.js';
+import { storageErrors } from './storage.js';
 import { ownerOf } from './owned-settings.js';
 
 export interface FieldError {
@@ -123,7 +124,7 @@ function unknownField(path: string, parent: unknown): FieldError {
 }
 
 function semanticErrors(spec: ClusterSpec): FieldError[] {
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = storageErrors(spec.pitr?.storage, 'spec.pitr.storage');
   const config = spec.mariadb.config;
   const entries = config && typeof config === 'object' && !Array.isArray(config) ? Object.entries(config) : [];
   for (const [key, value] of entries) {

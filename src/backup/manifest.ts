@@ -2,6 +2,7 @@
 // a backup (a backup killed midway leaves only files nobody lists). It says what the backup
 // holds, where it came from, and the GTID position its data is consistent with.
 import type { ClusterSpec } from '../api/cluster.js';
+import { toPosition } from '../db/gtid.js';
 
 export const MANIFEST = 'manifest.json';
 export const FORMAT = 1;
@@ -73,13 +74,26 @@ export function parseManifest(text: string, key: string): Manifest {
   return doc as Manifest;
 }
 
+/**
+ * When the backup's data is consistent: a logical dump's snapshot is taken at its start; a
+ * physical copy's at the end (its commit lock comes last).
+ */
+export function consistentAt(m: Manifest): number {
+  return Date.parse(m.method === 'logical' ? m.startTime : m.endTime);
+}
+
+/** The sequence number of domain 0 (the cluster's) in the backup's position. */
+export function backupSeq(m: Manifest): number {
+  return toPosition(m.gtid).get(0)?.seq ?? 0;
+}
+
 export type BackupChoice = { ok: true; manifest: Manifest } | { ok: false; reason: string };
 
 /**
- * The backup a restore starts from: the one named, else the newest that ended at or before
- * `before` (a backup's data is consistent with a moment no later than its end).
+ * The backup a restore starts from: the one named, else the newest whose data is consistent
+ * at or before the target (a time, or a transaction's sequence number).
  */
-export function chooseBackup(manifests: Manifest[], want: { id?: string; before?: Date }): BackupChoice {
+export function chooseBackup(manifests: Manifest[], want: { id?: string; before?: Date; upToSeq?: number }): BackupChoice {
   if (manifests.length === 0) return { ok: false, reason: 'there are no backups' };
   if (want.id !== undefined) {
     const named = manifests.filter((m) => m.id === want.id || `${m.cluster}/${m.id}` === want.id);
@@ -87,9 +101,16 @@ export function chooseBackup(manifests: Manifest[], want: { id?: string; before?
     if (named.length > 1) return { ok: false, reason: `${named.length} clusters have a backup ${want.id}; name it as CLUSTER/${want.id}` };
     return { ok: false, reason: `there is no backup ${want.id}; there are: ${manifests.map((m) => `${m.cluster}/${m.id}`).join(', ')}` };
   }
-  const sorted = [...manifests].sort((a, b) => Date.parse(a.endTime) - Date.parse(b.endTime));
-  const fit = want.before ? sorted.filter((m) => Date.parse(m.endTime) <= want.before!.getTime()) : sorted;
-  if (fit.length === 0) return { ok: false, reason: `no backup ended at or before ${want.before!.toISOString()}; the oldest ended at ${sorted[0].endTime}` };
+  const sorted = [...manifests].sort((a, b) => consistentAt(a) - consistentAt(b));
+  let fit = sorted;
+  if (want.before) {
+    fit = fit.filter((m) => consistentAt(m) <= want.before!.getTime());
+    if (fit.length === 0) return { ok: false, reason: `no backup is consistent at or before ${want.before.toISOString()}; the oldest is consistent at ${new Date(consistentAt(sorted[0])).toISOString()}` };
+  }
+  if (want.upToSeq !== undefined) {
+    fit = fit.filter((m) => backupSeq(m) <= want.upToSeq!);
+    if (fit.length === 0) return { ok: false, reason: `every backup is past transaction ${want.upToSeq}; the oldest holds up to ${sorted[0].gtid}` };
+  }
   const clusters = new Set(fit.map((m) => m.cluster));
   if (clusters.size > 1) return { ok: false, reason: `backups of several clusters are here (${[...clusters].join(', ')}); name one with --backup CLUSTER/ID` };
   return { ok: true, manifest: fit[fit.length - 1] };

@@ -36,7 +36,9 @@ export function physicalBackup(source: BackupSource, scratch: string): Produced 
     rmSync(scratch, { recursive: true, force: true });
     return { gtid: gtidOfInfo(info) };
   });
-  return { stream: zstd.process.stdout!, file: PHYSICAL_FILE, progress: () => ({ bytes: bytesRead(backup.process.pid), total }), finished, kill };
+  let read = 0; // the last count seen: the process's counters go with it
+  const progress = () => ({ bytes: (read = Math.max(read, bytesRead(backup.process.pid))), total });
+  return { stream: zstd.process.stdout!, file: PHYSICAL_FILE, progress, finished, kill };
 }
 
 /** "binlog_pos = filename 'x', position 'y', GTID of the last change '0-1-10'" -> "0-1-10". */

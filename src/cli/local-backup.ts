@@ -6,6 +6,7 @@ import type { BackupMethod, Manifest } from '../backup/manifest.js';
 import { storedBytes } from '../backup/manifest.js';
 import { BACKUP_TARGETS, type BackupTarget } from '../backup/source.js';
 import type { BackupProgress } from '../backup/take.js';
+import type { ReplayTarget } from '../backup/timeline.js';
 import { localBackup, localBackups } from '../sandbox/backup.js';
 import { localRestore } from '../sandbox/restore.js';
 import { waitHealthy } from '../sandbox/wait.js';
@@ -93,10 +94,15 @@ export function addBackupCommands(local: Command): void {
     .requiredOption('--as <name>', 'the new cluster (it must not exist)')
     .option('--backup <id>', 'the backup (ID or CLUSTER/ID, see local backups); default: the newest')
     .option('-f, --file <file>', "the new cluster's MySQLCluster file (default: the spec the backup recorded, with new ports and passwords)")
+    .option('--to-time <time>', 'replay the archived binary logs up to this RFC 3339 time (to the whole second below: transactions stamped before it)')
+    .option('--to-gtid <gtid>', 'replay the archived binary logs up to and including this transaction, such as 0-1-4711')
+    .option('--archive <location>', 'where the binary log archive is (default: the --from location)')
     .option('--s3-endpoint <url>', S3_HELP)
     .option('--timeout <seconds>', 'how long to wait for the restored cluster to become healthy', '600')
-    .description('create a new cluster from a backup and wait until it is Running with all its instances')
-    .action(async (opts: S3Flags & { from: string; as: string; backup?: string; file?: string; timeout: string }) => {
+    .description('create a new cluster from a backup (and the binary log archive, to a point in time) and wait until it is Running')
+    .action(async (opts: S3Flags & { from: string; as: string; backup?: string; file?: string; toTime?: string; toGtid?: string; archive?: string; timeout: string }) => {
+      const target = replayTarget(opts.toTime, opts.toGtid);
+      if (opts.archive && !target) throw new Error('--archive: give --to-time or --to-gtid too; without a target nothing is replayed');
       const progress = new Progress();
       const begun = Date.now();
       try {
@@ -105,6 +111,8 @@ export function addBackupCommands(local: Command): void {
           as: opts.as,
           backup: opts.backup,
           file: opts.file,
+          target,
+          archive: opts.archive ? location(opts.archive, '--archive', opts) : undefined,
           onProgress: (what, bytes) => progress.show(`${what}${bytes ? ` ${mb(bytes)} (${mb(bytes / Math.max(1, (Date.now() - begun) / 1000))}/s)` : ''}`),
         });
         progress.show(`restored backup ${r.manifest.cluster}/${r.manifest.id} at GTID ${r.gtid || '(empty)'}; starting the cluster`);
@@ -117,6 +125,22 @@ export function addBackupCommands(local: Command): void {
         progress.done();
       }
     });
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function replayTarget(toTime?: string, toGtid?: string): ReplayTarget | undefined {
+  if (toTime !== undefined && toGtid !== undefined) throw new Error('--to-time and --to-gtid: give one of them, not both');
+  if (toTime !== undefined) {
+    if (!RFC3339.test(toTime) || Number.isNaN(Date.parse(toTime))) throw new Error(`--to-time: "${toTime}" is not an RFC 3339 time such as 2026-11-30T14:03:26Z`);
+    return { time: new Date(toTime) };
+  }
+  if (toGtid !== undefined) {
+    const m = /^0-\d+-(\d+)$/.exec(toGtid);
+    if (!m) throw new Error(`--to-gtid: "${toGtid}" is not a GTID of the cluster's domain 0, such as 0-1-4711`);
+    return { seq: Number(m[1]) };
+  }
+  return undefined;
 }
 
 function mb(bytes: number): string {

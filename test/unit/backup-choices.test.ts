@@ -41,6 +41,8 @@ test('chooseBackup', async (t) => {
   const a = manifest('demo', '20260101T000000Z', '2026-01-01T00:00:10Z');
   const b = manifest('demo', '20260102T000000Z', '2026-01-02T00:00:10Z');
   const other = manifest('prod', '20260102T000000Z', '2026-01-02T00:00:20Z');
+  const logical: Manifest = { ...manifest('demo', '20260103T000000Z', '2026-01-03T00:00:30Z'), method: 'logical', startTime: '2026-01-03T00:00:00Z' };
+  const later: Manifest = { ...manifest('demo', '20260104T000000Z', '2026-01-04T00:00:10Z'), gtid: '0-1-9' };
   const cases: Array<{ name: string; list: Manifest[]; want: { id?: string; before?: Date }; pick?: Manifest; reason?: RegExp }> = [
     { name: 'the newest', list: [b, a], want: {}, pick: b },
     { name: 'by id', list: [a, b], want: { id: a.id }, pick: a },
@@ -48,7 +50,10 @@ test('chooseBackup', async (t) => {
     { name: 'an id two clusters share', list: [b, other], want: { id: '20260102T000000Z' }, reason: /2 clusters have a backup .*CLUSTER\// },
     { name: 'an unknown id lists what there is', list: [a], want: { id: 'nope' }, reason: /no backup nope; there are: demo\/20260101T000000Z/ },
     { name: 'the newest ended before a time', list: [a, b], want: { before: new Date('2026-01-01T12:00:00Z') }, pick: a },
-    { name: 'a backup that ended after the time is not taken', list: [b], want: { before: new Date('2026-01-02T00:00:05Z') }, reason: /no backup ended at or before .* the oldest ended at 2026-01-02T00:00:10Z/ },
+    { name: 'a physical backup that ended after the time is not taken', list: [b], want: { before: new Date('2026-01-02T00:00:05Z') }, reason: /no backup is consistent at or before .* the oldest is consistent at 2026-01-02T00:00:10.000Z/ },
+    { name: 'a logical backup is consistent at its start', list: [a, logical], want: { before: new Date('2026-01-03T00:00:05Z') }, pick: logical },
+    { name: 'the newest at or before a transaction', list: [a, b, later], want: { upToSeq: 7 }, pick: b },
+    { name: 'every backup past the transaction', list: [later], want: { upToSeq: 7 }, reason: /every backup is past transaction 7; the oldest holds up to 0-1-9/ },
     { name: 'several clusters without a name', list: [b, other], want: {}, reason: /several clusters are here \(demo, prod\)/ },
     { name: 'nothing', list: [], want: {}, reason: /no backups/ },
   ];

@@ -3,7 +3,9 @@ import type { MySQLCluster } from '../../api/cluster.js';
 import type { ClusterLoop } from '../../clustering/loop.js';
 import type { InstanceSummary } from '../../clustering/summary.js';
 import type { ClusterState } from '../../clustering/types.js';
+import type { ArchiveStatus } from '../../backup/archiver.js';
 import type { Fleet } from './fleet.js';
+import type { LocalArchiver } from './pitr.js';
 import type { LocalPlatform } from './platform.js';
 import type { Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
@@ -32,6 +34,8 @@ export interface LocalStatus {
   routes: { readWrite: number | null; readOnly: number[] };
   events: Array<{ time: string; type: string; reason: string; message: string }>;
   supervisor: { pid: number | null; running: boolean };
+  /** Point-in-time recovery, when spec.pitr is set: where the binary logs go and how far they are. */
+  pitr?: ArchiveStatus & { location: string };
 }
 
 /** Where clients connect: the two endpoints' addresses. */
@@ -47,6 +51,7 @@ export function buildStatus(
   fleet: Fleet,
   platform: LocalPlatform,
   loop: ClusterLoop,
+  pitr?: LocalArchiver,
 ): LocalStatus {
   const summary = loop.summary();
   const byOrdinal = new Map(summary?.instances.map((i) => [i.ordinal, i]));
@@ -80,5 +85,6 @@ export function buildStatus(
     routes: platform.routes,
     events: platform.events.slice(-20),
     supervisor: { pid: process.pid, running: true },
+    ...(pitr ? { pitr: { location: pitr.where, ...pitr.archiver.status() } } : {}),
   };
 }

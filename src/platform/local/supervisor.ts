@@ -16,6 +16,7 @@ import { serveControl } from './control.js';
 import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
 import { Fleet } from './fleet.js';
 import { ClusterPaths } from './paths.js';
+import { startArchiver } from './pitr.js';
 import { LocalPlatform } from './platform.js';
 import { readPorts } from './ports.js';
 import { TcpEndpoint } from './proxy.js';
@@ -78,6 +79,7 @@ export async function supervise(name: string): Promise<void> {
   }, log);
   const platform = new LocalPlatform(paths, fleet, secrets, endpoints, log, cluster.spec);
   loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault: faultInjection(log) });
+  let pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
 
   const shutdown = async (stopInstances: boolean) => {
     log.info({ stopInstances }, 'supervisor stopping');
@@ -85,6 +87,7 @@ export async function supervise(name: string): Promise<void> {
     const bounded = (p: Promise<void>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
     await bounded(loop!.stop());
     await bounded(fleet.stop());
+    if (pitr) await bounded(pitr.archiver.stop());
     if (stopInstances) await fleet.stopAll();
     await endpoints.readWrite.close();
     await endpoints.readOnly.close();
@@ -95,7 +98,7 @@ export async function supervise(name: string): Promise<void> {
   };
 
   const control = await serveControl(paths.control, {
-    'GET /status': async () => buildStatus(cluster, ports, secrets, state, fleet, platform, loop!),
+    'GET /status': async () => buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr),
     'POST /switchover': async (body: { to?: number }) => {
       await loop!.switchover(body.to);
       return { primary: state.primary };
@@ -109,6 +112,10 @@ export async function supervise(name: string): Promise<void> {
       fleet.setSpec(cluster.spec);
       platform.setSpec(cluster.spec);
       loop!.setPolicy(policyFrom(cluster.spec));
+      if (JSON.stringify(cluster.spec.pitr) !== (pitr?.spec ?? JSON.stringify(undefined))) {
+        await pitr?.archiver.stop();
+        pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
+      }
       log.info({ replicas: cluster.spec.replicas }, 'spec reloaded');
       return { replicas: cluster.spec.replicas };
     },
