@@ -2,7 +2,7 @@
 import Type, { type Static } from 'typebox';
 import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
-import { BackupStorage, storageErrors } from './storage.js';
+import { BackupStorage, kubeStorageErrors } from './storage.js';
 import { validateResource, type Validated } from './validate.js';
 
 export const BACKUP_KIND = 'MySQLBackup';
@@ -27,5 +27,5 @@ export type MySQLBackup = Static<typeof MySQLBackup>;
 export type BackupSpec = Static<typeof BackupSpec>;
 
 export function validateBackup(doc: unknown): Validated<MySQLBackup> {
-  return validateResource<MySQLBackup>(MySQLBackup, doc, BACKUP_KIND, (b) => storageErrors(b.spec.storage, 'spec.storage'));
+  return validateResource<MySQLBackup>(MySQLBackup, doc, BACKUP_KIND, (b) => kubeStorageErrors(b.spec.storage, 'spec.storage'));
 }

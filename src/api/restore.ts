@@ -3,7 +3,7 @@
 // destroys data.
 import Type, { type Static } from 'typebox';
 import { BackupMethod, BACKUP_KIND } from './backup.js';
-import { BackupStorage, storageErrors } from './storage.js';
+import { BackupStorage, kubeStorageErrors } from './storage.js';
 import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { validateResource, type FieldError, type Validated } from './validate.js';
@@ -54,6 +54,6 @@ function restoreErrors(spec: RestoreSpec): FieldError[] {
   if (spec.pointInTime !== undefined) {
     errors.push({ path: 'spec.pointInTime', message: 'is not supported yet: remove it to restore the backup as it was taken' });
   }
-  if (spec.source && typeof spec.source === 'object') errors.push(...storageErrors(spec.source.storage, 'spec.source.storage'));
+  if (spec.source && typeof spec.source === 'object') errors.push(...kubeStorageErrors(spec.source.storage, 'spec.source.storage'));
   return errors;
 }

@@ -2,7 +2,7 @@
 // with the oldest ones deleted beyond `keep`.
 import Type, { type Static } from 'typebox';
 import { backupTemplateFields } from './backup.js';
-import { storageErrors } from './storage.js';
+import { kubeStorageErrors } from './storage.js';
 import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { CRON_HINT, CRON_PATTERN, cronProblem } from './cron.js';
@@ -40,7 +40,7 @@ export function validateSchedule(doc: unknown): Validated<MySQLBackupSchedule> {
 }
 
 function scheduleErrors(spec: ScheduleSpec): FieldError[] {
-  const errors = storageErrors(spec.backupTemplate?.storage, 'spec.backupTemplate.storage');
+  const errors = kubeStorageErrors(spec.backupTemplate?.storage, 'spec.backupTemplate.storage');
   // A backwards range (5-1) passes the pattern; cronProblem catches it.
   const problem = typeof spec.schedule === 'string' ? cronProblem(spec.schedule) : undefined;
   if (problem) errors.push({ path: 'spec.schedule', message: problem });

@@ -69,7 +69,18 @@ export function storageErrors(storage: BackupStorage | undefined, path: string):
   return [{
     path,
     message: set.length === 0
-      ? 'must name where backups go: s3 {bucket, credentialsSecretRef ...}, pvc {claimName} or (sandbox) local {path}'
+      ? 'must name where backups go: s3 {bucket, credentialsSecretRef ...}, pvc {claimName} or, in the sandbox, local {path}'
       : `must name exactly one of s3, pvc or local, not ${set.join(' and ')}`,
   }];
+}
+
+/** The same for Kubernetes kinds: S3 credentials come from a Secret, and no local folder. */
+export function kubeStorageErrors(storage: BackupStorage | undefined, path: string): FieldError[] {
+  const errors = storageErrors(storage, path);
+  if (errors.length || !storage || typeof storage !== 'object') return errors;
+  if (storage.s3 && !storage.s3.credentialsSecretRef) {
+    return [{ path: `${path}.s3.credentialsSecretRef`, message: 'is required on Kubernetes: a Secret with the keys accessKeyId and secretAccessKey' }];
+  }
+  if (storage.local) return [{ path: `${path}.local`, message: 'is a folder of the sandbox; on Kubernetes use s3 or pvc' }];
+  return [];
 }

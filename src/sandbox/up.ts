@@ -50,6 +50,9 @@ export function writeClusterFiles(cluster: MySQLCluster, specDir: string, paths:
 
 /** Checks what only the machine can tell; resolves the password file in place; returns the ports. */
 async function checked(cluster: MySQLCluster, specDir: string, paths: ClusterPaths, created: boolean): Promise<Ports> {
+  if (cluster.spec.pitr?.storage.pvc) {
+    throw new InvalidSpecError([{ path: 'spec.pitr.storage.pvc', message: 'is a Kubernetes volume; in the sandbox use local {path} or s3' }]);
+  }
   const database = cluster.spec.database;
   // Relative to the file given; the stored copy of the spec lives elsewhere, so it keeps it absolute.
   if (database.passwordFile) {

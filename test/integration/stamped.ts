@@ -8,7 +8,8 @@ import type { WriteTarget } from './writers.js';
 export interface Stamp {
   /** The sequence number of the write's GTID (domain 0). */
   seq: number;
-  /** When the client saw the acknowledgement. */
+  /** When the client sent it, and when it saw the acknowledgement. */
+  sentAt: number;
   ackedAt: number;
 }
 
@@ -16,6 +17,8 @@ export class StampedWriters {
   private stopped = false;
   private runs: Promise<void>[] = [];
   readonly acked = new Map<string, Stamp>();
+  /** Every write sent, with when: one that failed may still have committed. */
+  readonly sent = new Map<string, number>();
   errors = 0;
 
   constructor(private readonly sb: WriteTarget, private readonly count = 2) {}
@@ -38,6 +41,11 @@ export class StampedWriters {
     await Promise.all(this.runs);
   }
 
+  /** Sent but never acknowledged: a copy may hold them or not. */
+  unacknowledged(): Set<string> {
+    return new Set([...this.sent.keys()].filter((k) => !this.acked.has(k)));
+  }
+
   /** The writes a copy at GTID sequence `upTo` (domain 0) must hold, as "writer:seq" keys. */
   expectedAt(upTo: number): Set<string> {
     return new Set([...this.acked].filter(([, s]) => s.seq <= upTo).map(([k]) => k));
@@ -51,10 +59,12 @@ export class StampedWriters {
         conn ??= await this.sb.app();
         conn.on('error', () => {});
         seq += 1;
+        const sentAt = Date.now();
+        this.sent.set(`${id}:${seq}`, sentAt);
         await conn.query({ sql: 'INSERT INTO stamped (writer, seq, body) VALUES (?, ?, REPEAT(MD5(RAND()), 6))', values: [id, seq], timeout: 15_000 });
         const [rows] = await conn.query({ sql: 'SELECT @@last_gtid AS g', rowsAsArray: false });
         const g = String((rows as Array<{ g: string }>)[0].g);
-        this.acked.set(`${id}:${seq}`, { seq: Number(g.split('-')[2]), ackedAt: Date.now() });
+        this.acked.set(`${id}:${seq}`, { seq: Number(g.split('-')[2]), sentAt, ackedAt: Date.now() });
       } catch {
         this.errors += 1;
         conn?.destroy();

@@ -31,11 +31,12 @@ const bad: BadCase[] = [
   { name: 'backup: wrong kind', doc: { ...backup(), kind: 'MySQLBackups' }, kind: 'MySQLBackup', path: 'kind', message: /must be "MySQLBackup"/ },
   { name: 'backup: no clusterName', doc: backup({ clusterName: undefined }), path: 'spec.clusterName', message: /is required/ },
   { name: 'backup: clusterName upper case', doc: backup({ clusterName: 'Demo' }), path: 'spec.clusterName', message: /must be a DNS label/ },
-  { name: 'backup: no storage backend', doc: backup({ storage: {} }), path: 'spec.storage', message: /either s3 .* or pvc/ },
-  { name: 'backup: both storage backends', doc: backup({ storage: { s3, pvc: { claimName: 'b' } } }), path: 'spec.storage', message: /exactly one of s3 or pvc, not both/ },
+  { name: 'backup: no storage backend', doc: backup({ storage: {} }), path: 'spec.storage', message: /must name where backups go: s3 .*, pvc .* or, in the sandbox, local/ },
+  { name: 'backup: both storage backends', doc: backup({ storage: { s3, pvc: { claimName: 'b' } } }), path: 'spec.storage', message: /exactly one of s3, pvc or local, not s3 and pvc/ },
   { name: 'backup: unknown storage backend', doc: backup({ storage: { gcs: {} } }), path: 'spec.storage.gcs', message: /is not a known field/ },
   { name: 'backup: bad bucket', doc: backup({ storage: { s3: { ...s3, bucket: 'My_Bucket' } } }), path: 'spec.storage.s3.bucket', message: /must be an S3 bucket name/ },
-  { name: 'backup: s3 without credentials', doc: backup({ storage: { s3: { bucket: 'b-1' } } }), path: 'spec.storage.s3.credentialsSecretRef', message: /is required/ },
+  { name: 'backup: s3 without credentials', doc: backup({ storage: { s3: { bucket: 'b-1' } } }), path: 'spec.storage.s3.credentialsSecretRef', message: /is required on Kubernetes/ },
+  { name: 'backup: a sandbox folder on Kubernetes', doc: backup({ storage: { local: { path: '/backups' } } }), path: 'spec.storage.local', message: /is a folder of the sandbox/ },
   { name: 'backup: endpoint without scheme', doc: backup({ storage: { s3: { ...s3, endpoint: 'minio:9000' } } }), path: 'spec.storage.s3.endpoint', message: /must be an http:\/\/ or https:\/\/ URL/ },
   { name: 'backup: forcePathStyle "yes"', doc: backup({ storage: { s3: { ...s3, forcePathStyle: 'yes' } } }), path: 'spec.storage.s3.forcePathStyle', message: /must be a boolean/ },
   { name: 'backup: pvc path escaping the volume', doc: backup({ storage: { pvc: { claimName: 'b', path: '/x/../etc' } } }), path: 'spec.storage.pvc.path', message: /must be an absolute folder inside the volume/ },
@@ -53,7 +54,7 @@ const bad: BadCase[] = [
   { name: 'restore: pointInTime', doc: restore({ pointInTime: '2024-01-31T12:00:00Z' }), path: 'spec.pointInTime', message: /is not supported yet/ },
   { name: 'restore: pointInTime not a time', doc: restore({ pointInTime: 'yesterday' }), path: 'spec.pointInTime', message: /must be an RFC 3339 time/ },
   { name: 'restore: source without path', doc: restore({ backupName: undefined, source: { storage: { s3 } } }), path: 'spec.source.path', message: /is required/ },
-  { name: 'restore: source with two backends', doc: restore({ backupName: undefined, source: { storage: { s3, pvc: { claimName: 'b' } }, path: 'p' } }), path: 'spec.source.storage', message: /exactly one of s3 or pvc/ },
+  { name: 'restore: source with two backends', doc: restore({ backupName: undefined, source: { storage: { s3, pvc: { claimName: 'b' } }, path: 'p' } }), path: 'spec.source.storage', message: /exactly one of s3, pvc or local/ },
   { name: 'restore: clusterName too long', doc: restore({ clusterName: 'a'.repeat(41) }), path: 'spec.clusterName', message: /at most 40 characters/ },
 
   // MySQLBackupSchedule
@@ -72,7 +73,7 @@ const bad: BadCase[] = [
   { name: 'schedule: suspend "true"', doc: schedule({ suspend: 'true' }), path: 'spec.suspend', message: /must be a boolean/ },
   { name: 'schedule: template names a cluster', doc: schedule({ backupTemplate: { clusterName: 'x', storage: { pvc: { claimName: 'b' } } } }), path: 'spec.backupTemplate.clusterName', message: /is not a known field/ },
   { name: 'schedule: template without storage', doc: schedule({ backupTemplate: {} }), path: 'spec.backupTemplate.storage', message: /is required/ },
-  { name: 'schedule: template with no backend', doc: schedule({ backupTemplate: { storage: {} } }), path: 'spec.backupTemplate.storage', message: /either s3 .* or pvc/ },
+  { name: 'schedule: template with no backend', doc: schedule({ backupTemplate: { storage: {} } }), path: 'spec.backupTemplate.storage', message: /must name where backups go: s3 .*, pvc .* or, in the sandbox, local/ },
 ];
 
 test(`bad documents (${bad.length})`, async (t) => {

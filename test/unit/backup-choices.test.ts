@@ -43,7 +43,7 @@ test('chooseBackup', async (t) => {
   const other = manifest('prod', '20260102T000000Z', '2026-01-02T00:00:20Z');
   const logical: Manifest = { ...manifest('demo', '20260103T000000Z', '2026-01-03T00:00:30Z'), method: 'logical', startTime: '2026-01-03T00:00:00Z' };
   const later: Manifest = { ...manifest('demo', '20260104T000000Z', '2026-01-04T00:00:10Z'), gtid: '0-1-9' };
-  const cases: Array<{ name: string; list: Manifest[]; want: { id?: string; before?: Date }; pick?: Manifest; reason?: RegExp }> = [
+  const cases: Array<{ name: string; list: Manifest[]; want: { id?: string; before?: Date; upToSeq?: number }; pick?: Manifest; reason?: RegExp }> = [
     { name: 'the newest', list: [b, a], want: {}, pick: b },
     { name: 'by id', list: [a, b], want: { id: a.id }, pick: a },
     { name: 'by cluster/id', list: [b, other], want: { id: 'prod/20260102T000000Z' }, pick: other },
