@@ -2,16 +2,11 @@
 import Type, { type Static } from 'typebox';
 import { resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
-import { BackupStorage, kubeStorageErrors } from './storage.js';
+import { BackupMethod, BackupStorage, kubeStorageErrors } from './storage.js';
+export { BackupMethod };
 import { validateResource, type Validated } from './validate.js';
 
 export const BACKUP_KIND = 'MySQLBackup';
-
-export const BackupMethod = Type.Enum(['physical', 'logical'], {
-  default: 'physical',
-  description: 'physical: mariadb-backup (fast, whole server); logical: mariadb-dump (portable SQL)',
-  errorMessage: 'must be physical (mariadb-backup) or logical (mariadb-dump)',
-});
 
 /** What a backup needs besides its cluster; MySQLBackupSchedule stamps it into each backup. */
 export const backupTemplateFields = { storage: BackupStorage, method: BackupMethod };

@@ -2,7 +2,8 @@
 // (through crd.ts, later) the CRD's OpenAPI schema all come from these TypeBox schemas.
 import Type, { type Static, type TSchema } from 'typebox';
 import { dnsLabel, quantity, section, sqlIdentifier } from './common.js';
-import { BackupStorage } from './storage.js';
+import { CRON_HINT, CRON_PATTERN } from './cron.js';
+import { BackupMethod, BackupStorage } from './storage.js';
 
 /** The API group of every Ordinal resource, and the one version its CRDs serve. */
 export const API_GROUP = 'ordinal.dev';
@@ -115,6 +116,24 @@ export const PitrSpec = section({
   archiveIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3600, default: 60 }),
 });
 
+// Sandbox only (the supervisor runs it); on Kubernetes a MySQLBackupSchedule does this.
+export const LocalBackupScheduleSpec = section({
+  schedule: Type.String({
+    pattern: CRON_PATTERN,
+    description: `5-field cron expression in UTC: ${CRON_HINT}`,
+    errorMessage: `must be a cron expression of 5 fields: ${CRON_HINT}`,
+  }),
+  location: Type.String({
+    pattern: '^(file:///|s3://[a-z0-9])',
+    description: 'file:///absolute/dir or s3://bucket/prefix (endpoint and credentials from the AWS environment)',
+    errorMessage: 'must be file:///absolute/dir or s3://bucket/prefix',
+  }),
+  method: BackupMethod,
+  keep: Type.Integer({ minimum: 1, maximum: 1000, default: 7, description: 'how many backups to keep; older ones are deleted with their files' }),
+  suspend: Type.Boolean({ default: false }),
+  verify: Type.Boolean({ default: false, description: 'prove each new backup restorable (ordinal local verify)' }),
+});
+
 export const ClusterSpec = section({
   replicas: Type.Integer({ minimum: 1, maximum: 9, default: 3 }),
   engine: EngineSpec,
@@ -127,6 +146,7 @@ export const ClusterSpec = section({
   exporter: ExporterSpec,
   // Point-in-time recovery: continuous archiving of the binary logs.
   pitr: Type.Optional(PitrSpec),
+  backupSchedule: Type.Optional(LocalBackupScheduleSpec),
   // The instance that should be primary. When it is a healthy replica the operator
   // switches over to it; `ordinal switchover` sets it. Unset: wherever failover put it.
   primaryOrdinal: Type.Optional(Type.Integer({ minimum: 0, maximum: 8 })),

@@ -1,9 +1,15 @@
-// Where backups and archived binary logs live: S3, a PersistentVolumeClaim (Kubernetes) or
-// a local folder (the sandbox). Patterns here also end up in the CRDs, where the API server
+// Where backups and archived binary logs live (S3, a PersistentVolumeClaim on Kubernetes, a
+// local folder in the sandbox), and the two kinds of backup. Patterns here also end up in the CRDs, where the API server
 // runs them with RE2: no lookarounds.
 import Type, { type Static } from 'typebox';
 import { dnsLabel, section } from './common.js';
 import type { FieldError } from './validate.js';
+
+export const BackupMethod = Type.Enum(['physical', 'logical'], {
+  default: 'physical',
+  description: 'physical: mariadb-backup (fast, whole server); logical: mariadb-dump (portable SQL)',
+  errorMessage: 'must be physical (mariadb-backup) or logical (mariadb-dump)',
+});
 
 export const S3Storage = section({
   bucket: Type.String({

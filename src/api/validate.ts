@@ -3,6 +3,7 @@
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { CLUSTER_KIND, MySQLCluster, type ClusterSpec } from './cluster.js';
+import { cronProblem } from './cron.js';
 import { storageErrors } from './storage.js';
 import { ownerOf } from './owned-settings.js';
 
@@ -125,6 +126,8 @@ function unknownField(path: string, parent: unknown): FieldError {
 
 function semanticErrors(spec: ClusterSpec): FieldError[] {
   const errors: FieldError[] = storageErrors(spec.pitr?.storage, 'spec.pitr.storage');
+  const cron = typeof spec.backupSchedule?.schedule === 'string' ? cronProblem(spec.backupSchedule.schedule) : undefined;
+  if (cron) errors.push({ path: 'spec.backupSchedule.schedule', message: cron });
   const config = spec.mariadb.config;
   const entries = config && typeof config === 'object' && !Array.isArray(config) ? Object.entries(config) : [];
   for (const [key, value] of entries) {

@@ -57,7 +57,8 @@ export async function takeBackup(o: TakeOptions): Promise<Manifest> {
   o.signal?.addEventListener('abort', abort);
   try {
     const body = pipeline(produced.stream, measure, () => {});
-    const [, { gtid }] = await Promise.all([
+    // Both settle before anything is cleaned up: a store still writing would leave files behind.
+    const [stored, finished] = await Promise.allSettled([
       o.store.put(key, body).catch((err) => {
         produced.kill();
         throw err;
@@ -67,6 +68,10 @@ export async function takeBackup(o: TakeOptions): Promise<Manifest> {
         throw err;
       }),
     ]);
+    // The tool's own failure says more than the store's "stream destroyed".
+    if (finished.status === 'rejected') throw finished.reason;
+    if (stored.status === 'rejected') throw stored.reason;
+    const { gtid } = finished.value;
     if (o.signal?.aborted) throw new Error('the backup was cancelled');
     report();
     const manifest: Manifest = {

@@ -7,8 +7,10 @@ import { storedBytes } from '../backup/manifest.js';
 import { BACKUP_TARGETS, type BackupTarget } from '../backup/source.js';
 import type { BackupProgress } from '../backup/take.js';
 import type { ReplayTarget } from '../backup/timeline.js';
-import { localBackup, localBackups } from '../sandbox/backup.js';
+import { localBackup, localBackups, scheduledBackupNow } from '../sandbox/backup.js';
 import { localRestore } from '../sandbox/restore.js';
+import { localVerify } from '../platform/local/verify.js';
+import type { Verification } from '../backup/verify.js';
 import { waitHealthy } from '../sandbox/wait.js';
 import { printTable, progressLine, Progress } from './render.js';
 
@@ -29,14 +31,20 @@ export function addBackupCommands(local: Command): void {
   local
     .command('backup')
     .argument('<name>', 'the cluster')
-    .requiredOption('--to <location>', 'file:///absolute/dir or s3://bucket/prefix')
+    .option('--to <location>', 'file:///absolute/dir or s3://bucket/prefix (default: spec.backupSchedule\'s, with its limits)')
     .option('--method <method>', 'physical (mariadb-backup) or logical (mariadb-dump)', 'physical')
     .option('--target <target>', `which instance: ${BACKUP_TARGETS.join(', ')}`, 'replica')
     .option('--databases <list>', 'logical only: comma-separated databases (default: all but the system schemas)')
     .option('--s3-endpoint <url>', S3_HELP)
     .option('-o, --output <format>', 'text or json', 'text')
     .description('take a backup of a running cluster; prints its id and manifest')
-    .action(async (name: string, opts: S3Flags & { to: string; method: string; target: string; databases?: string; output: string }) => {
+    .action(async (name: string, opts: S3Flags & { to?: string; method: string; target: string; databases?: string; output: string }) => {
+      if (opts.to === undefined) {
+        const s = await scheduledBackupNow(name);
+        if (opts.output === 'json') console.log(JSON.stringify(s, null, 2));
+        else console.log(`backup ${s.lastRun?.id} done by the schedule's settings (${s.location}) in ${s.lastRun?.seconds.toFixed(1)} s${s.lastRun?.verified === undefined ? '' : s.lastRun.verified ? ', verified' : ', NOT restorable'}`);
+        return;
+      }
       if (opts.method !== 'physical' && opts.method !== 'logical') throw new Error(`--method: "${opts.method}" must be physical or logical`);
       if (!BACKUP_TARGETS.includes(opts.target as BackupTarget)) throw new Error(`--target: "${opts.target}" must be one of ${BACKUP_TARGETS.join(', ')}`);
       const databases = opts.databases?.split(',').map((d) => d.trim()).filter(Boolean);
@@ -47,8 +55,7 @@ export function addBackupCommands(local: Command): void {
       process.once('SIGINT', cancel).once('SIGTERM', cancel);
       let m: Manifest;
       try {
-        m = await localBackup({
-          name,
+        m = await localBackup(name, {
           to: location(opts.to, '--to', opts),
           method: opts.method as BackupMethod,
           target: opts.target as BackupTarget,
@@ -82,10 +89,34 @@ export function addBackupCommands(local: Command): void {
       }
       printTable(
         ['ID', 'CLUSTER', 'METHOD', 'ENDED', 'GTID', 'SIZE', 'VERIFIED'],
-        listed.backups.map((m) => [`${m.cluster}/${m.id}`, m.cluster, m.method, m.endTime, m.gtid || '-', mb(storedBytes(m)), 'no']),
+        listed.backups.map((m) => [`${m.cluster}/${m.id}`, m.cluster, m.method, m.endTime, m.gtid || '-', mb(storedBytes(m)), verifiedText(m.verification)]),
       );
       for (const u of listed.unreadable) console.error(`warning: ${u.key}: ${u.why}`);
       if (listed.backups.length === 0) console.error(`no backups in ${listed.where}`);
+    });
+
+  local
+    .command('verify')
+    .requiredOption('--from <location>', 'file:///absolute/dir or s3://bucket/prefix')
+    .option('--backup <id>', 'the backup (ID or CLUSTER/ID); default: the newest')
+    .option('--s3-endpoint <url>', S3_HELP)
+    .option('-o, --output <format>', 'text or json', 'text')
+    .description('prove a backup restorable: restore it into a scratch folder, check every table, compare its GTID, throw it away')
+    .action(async (opts: S3Flags & { from: string; backup?: string; output: string }) => {
+      const progress = new Progress();
+      let r;
+      try {
+        r = await localVerify(location(opts.from, '--from', opts), opts.backup, (what, bytes) => progress.show(`${what}${bytes ? ` ${mb(bytes)}` : ''}`));
+      } finally {
+        progress.done();
+      }
+      const { manifest: m, verification: v } = r;
+      if (opts.output === 'json') console.log(JSON.stringify({ backup: `${m.cluster}/${m.id}`, ...v }, null, 2));
+      else if (v.ok) console.log(`backup ${m.cluster}/${m.id} is restorable: ${v.tables} tables checked, ${Object.values(v.rows ?? {}).reduce((a, b) => a + b, 0)} rows, GTID ${v.gtid || '(empty)'} (manifest ${m.gtid || '(empty)'}), in ${v.seconds.toFixed(1)} s`);
+      if (!v.ok) {
+        console.error(`backup ${m.cluster}/${m.id} could NOT be restored: ${v.error}`);
+        process.exitCode = 3;
+      }
     });
 
   local
@@ -125,6 +156,11 @@ export function addBackupCommands(local: Command): void {
         progress.done();
       }
     });
+}
+
+function verifiedText(v: Verification | undefined): string {
+  if (!v) return 'no';
+  return v.ok ? v.verifiedAt : `FAILED ${v.verifiedAt}`;
 }
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -17,16 +17,22 @@ export function progressLine(s: LocalStatus): string {
   return `[${s.phase}] ${parts.join(' | ')}`;
 }
 
-/** On a terminal, rewrite one line in place; elsewhere print only changes. */
+/** On a terminal, rewrite one line in place; elsewhere print a change of step at once, counts every 5 s. */
 export class Progress {
   private last = '';
+  private printedAt = 0;
   private readonly tty = process.stderr.isTTY === true;
 
   show(line: string): void {
     if (line === this.last) return;
+    const step = (l: string) => l.split(' ')[0];
+    const changedStep = step(line) !== step(this.last);
     this.last = line;
     if (this.tty) process.stderr.write(`\r\x1b[2K${line}`);
-    else process.stderr.write(`${line}\n`);
+    else if (changedStep || Date.now() - this.printedAt >= 5000) {
+      process.stderr.write(`${line}\n`);
+      this.printedAt = Date.now();
+    }
   }
 
   done(): void {

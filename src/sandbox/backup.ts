@@ -1,94 +1,38 @@
 // `ordinal local backup` and `ordinal local backups`: take a backup of a running sandbox
-// cluster into a location, and list the backups a location holds. One backup of a cluster
-// at a time (a lock file in the cluster's folder).
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadClusterFile } from '../api/load.js';
-import { withSession } from '../db/connection.js';
+// cluster into a location (platform/local/backup.ts does the work), and list the backups a
+// location holds with their verifications.
 import { listBackups, type Listed } from '../backup/list.js';
 import { describeLocation, type Location } from '../backup/location.js';
-import { SYSTEM_SCHEMAS } from '../backup/logical.js';
-import type { BackupMethod, Manifest } from '../backup/manifest.js';
-import { chooseBackupSource, type BackupTarget } from '../backup/source.js';
+import type { Manifest } from '../backup/manifest.js';
 import { openStore } from '../backup/store.js';
-import { takeBackup, type BackupProgress } from '../backup/take.js';
-import { pidAlive, readPid } from '../platform/local/files.js';
-import type { ClusterPaths } from '../platform/local/paths.js';
-import { instancePort, readPorts } from '../platform/local/ports.js';
-import { ensureSecrets } from '../platform/local/secrets.js';
-import { existingCluster } from './clusters.js';
+import { readVerification, type Verification } from '../backup/verify.js';
+import { backupCluster, type BackupRequest } from '../platform/local/backup.js';
+import type { ScheduleStatus } from '../platform/local/backup-schedule.js';
+import { callControl } from '../platform/local/control.js';
+import { controlSocket, existingCluster } from './clusters.js';
 import { clusterStatus } from './status.js';
 
-export interface LocalBackupOptions {
-  name: string;
-  to: Location;
-  method: BackupMethod;
-  target: BackupTarget;
-  /** Logical backups: these databases only. */
-  databases?: string[];
-  onProgress?: (p: BackupProgress) => void;
-  signal?: AbortSignal;
+export async function localBackup(name: string, request: BackupRequest): Promise<Manifest> {
+  const paths = existingCluster(name);
+  const status = await clusterStatus(name);
+  if (status.phase === 'Stopped') throw new Error(`cluster ${name} is stopped; start it with ordinal local up -f FILE`);
+  return backupCluster(paths, status.instances, request);
 }
 
-export async function localBackup(o: LocalBackupOptions): Promise<Manifest> {
-  const paths = existingCluster(o.name);
-  if (o.databases && o.method !== 'logical') throw new Error('--databases: only a logical backup can hold some databases; add --method logical');
-  const status = await clusterStatus(o.name);
-  if (status.phase === 'Stopped') throw new Error(`cluster ${o.name} is stopped; start it with ordinal local up -f FILE`);
-  const choice = chooseBackupSource(status.instances, o.target);
-  if (!choice.ok) throw new Error(`cannot back up cluster ${o.name}: ${choice.reason}`);
-  const spec = loadClusterFile(paths.spec).spec;
-  const secrets = ensureSecrets(paths, spec);
-  const endpoint = { host: '127.0.0.1', port: instancePort(readPorts(paths), choice.ordinal) };
-  const release = lock(paths);
-  try {
-    const facts = await withSession(endpoint, secrets.operator, async (s) => ({
-      version: String(await s.value('SELECT VERSION()')),
-      databases: (await s.query<{ Database: string }>('SHOW DATABASES')).map((r) => r.Database).filter((d) => !SYSTEM_SCHEMAS.has(d)),
-      sizes: await s.query<{ db: string; bytes: string }>('SELECT table_schema AS db, SUM(data_length + index_length) AS bytes FROM information_schema.tables GROUP BY table_schema'),
-    }), { deadlineMs: 30_000 });
-    const missing = (o.databases ?? []).filter((d) => !facts.databases.includes(d));
-    if (missing.length) throw new Error(`--databases: cluster ${o.name} has no database ${missing.join(', ')}; it has ${facts.databases.join(', ') || 'none'}`);
-    const databases = o.method === 'logical' ? o.databases ?? facts.databases : undefined;
-    if (databases && databases.length === 0) throw new Error(`cluster ${o.name} has no database to dump`);
-    const estimate = databases ? facts.sizes.filter((r) => databases.includes(r.db)).reduce((n, r) => n + Number(r.bytes ?? 0), 0) : undefined;
-    return await takeBackup({
-      store: openStore(o.to),
-      cluster: o.name,
-      method: o.method,
-      source: { ...endpoint, optionFile: secrets.clientOptionFile, datadir: paths.instance(choice.ordinal).datadir, instance: choice.ordinal, role: choice.role },
-      serverVersion: facts.version,
-      databases,
-      estimate,
-      scratch: join(paths.dir, 'backup-tmp'),
-      spec,
-      onProgress: o.onProgress,
-      signal: o.signal,
-    });
-  } finally {
-    release();
-  }
+/** A backup now with the settings of spec.backupSchedule, run by the supervisor (its limits apply). */
+export async function scheduledBackupNow(name: string): Promise<ScheduleStatus> {
+  const status = await callControl<ScheduleStatus>(controlSocket(name), 'POST', '/backup', {}, 24 * 3600_000);
+  if (status.lastRun && !status.lastRun.ok) throw new Error(`the backup failed: ${status.lastRun.error}`);
+  return status;
 }
 
-export async function localBackups(from: Location, cluster?: string): Promise<Listed & { where: string }> {
-  return { ...(await listBackups(openStore(from), cluster)), where: describeLocation(from) };
+export interface ListedBackup extends Manifest {
+  verification?: Verification;
 }
 
-/** Held while a backup of the cluster runs; a lock left by a dead process is taken over. */
-function lock(paths: ClusterPaths): () => void {
-  const file = join(paths.dir, 'backup.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readPid(file);
-      if (holder && pidAlive(holder)) throw new Error(`a backup of cluster ${paths.name} is running already (pid ${holder}); one at a time`);
-      rmSync(file, { force: true });
-    }
-  }
-  throw new Error(`could not take the backup lock of cluster ${paths.name}`);
+export async function localBackups(from: Location, cluster?: string): Promise<{ backups: ListedBackup[]; unreadable: Listed['unreadable']; where: string }> {
+  const store = openStore(from);
+  const listed = await listBackups(store, cluster);
+  const backups = await Promise.all(listed.backups.map(async (m) => ({ ...m, verification: await readVerification(store, m) })));
+  return { backups, unreadable: listed.unreadable, where: describeLocation(from) };
 }

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { MySQLCluster } from '../api/cluster.js';
 import { loadClusterFile } from '../api/load.js';
+import { parseLocation } from '../backup/location.js';
 import { InvalidSpecError } from '../api/validate.js';
 import { callControl } from '../platform/local/control.js';
 import { writeAtomic } from '../platform/local/files.js';
@@ -52,6 +53,13 @@ export function writeClusterFiles(cluster: MySQLCluster, specDir: string, paths:
 async function checked(cluster: MySQLCluster, specDir: string, paths: ClusterPaths, created: boolean): Promise<Ports> {
   if (cluster.spec.pitr?.storage.pvc) {
     throw new InvalidSpecError([{ path: 'spec.pitr.storage.pvc', message: 'is a Kubernetes volume; in the sandbox use local {path} or s3' }]);
+  }
+  if (cluster.spec.backupSchedule) {
+    try {
+      parseLocation(cluster.spec.backupSchedule.location, 'location');
+    } catch (err) {
+      throw new InvalidSpecError([{ path: 'spec.backupSchedule.location', message: (err as Error).message.replace(/^location: /, '') }]);
+    }
   }
   const database = cluster.spec.database;
   // Relative to the file given; the stored copy of the spec lives elsewhere, so it keeps it absolute.

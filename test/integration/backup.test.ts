@@ -4,7 +4,7 @@
 // endpoint is a clear error, bad arguments create nothing, and no credential leaks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Sandbox, sleep, spawn, useCluster } from './harness.js';
 import { S3Server } from './s3.js';
@@ -96,6 +96,30 @@ test('physical to S3 and logical to a folder under writes; restores hold exactly
   await restoreAndCheck(folder, p.id === l.id ? `${sb.name}/${l.id}` : l.id, 'fromfolder', writers, l.gtid);
 });
 
+test('verify proves a backup restorable, and finds a damaged one', async () => {
+  const good = await cli(['local', 'verify', '--from', bucket, '-o', 'json']);
+  assert.equal(good.code, 0, good.stderr);
+  const v = JSON.parse(good.stdout);
+  assert.equal(v.ok, true);
+  assert.equal(v.rows['app.bulk'], 25);
+  assert.ok(v.rows['app.stamped'] > 0);
+
+  // One flipped byte in the logical backup's stored file.
+  const listed = JSON.parse((await cli(['local', 'backups', '--from', folder, '-o', 'json'])).stdout);
+  const m = listed.backups[0];
+  const file = join(sb.home, 'backups', m.cluster, m.id, m.files[0].name);
+  const bytes = readFileSync(file);
+  bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+  writeFileSync(file, bytes);
+  const bad = await cli(['local', 'verify', '--from', folder, '--backup', `${m.cluster}/${m.id}`]);
+  assert.equal(bad.code, 3, bad.stderr);
+  assert.match(bad.stderr, /could NOT be restored: .*(is damaged|zstd)/);
+  const after = JSON.parse((await cli(['local', 'backups', '--from', folder, '-o', 'json'])).stdout);
+  assert.equal(after.backups[0].verification.ok, false, 'the listing shows the failed verification');
+  const again = JSON.parse((await cli(['local', 'backups', '--from', bucket, '-o', 'json'])).stdout);
+  assert.equal(again.backups[0].verification.ok, true);
+});
+
 test('a backup killed midway lists nothing, and the next one runs', async () => {
   const before = JSON.parse((await cli(['local', 'backups', '--from', bucket, '-o', 'json'])).stdout).backups.length;
   // The CLI process itself is killed, with its tools: nothing can clean up after it.
@@ -122,6 +146,7 @@ test('a backup killed midway lists nothing, and the next one runs', async () => 
   assert.match(r.stderr, /mariadb-backup was killed by SIGKILL/);
   const listedFolder = JSON.parse((await cli(['local', 'backups', '--from', folder, '-o', 'json'])).stdout);
   assert.equal(listedFolder.backups.length, 1, 'only the earlier logical backup');
+  assert.deepEqual(readdirSync(join(sb.home, 'backups', sb.name)).length, 1, 'the failed backup removed its folder');
 
   // The lock of the killed CLI is taken over: the next backup runs.
   const next = await cli(['local', 'backup', sb.name, '--to', bucket]);

@@ -4,6 +4,7 @@ import type { ClusterLoop } from '../../clustering/loop.js';
 import type { InstanceSummary } from '../../clustering/summary.js';
 import type { ClusterState } from '../../clustering/types.js';
 import type { ArchiveStatus } from '../../backup/archiver.js';
+import type { LocalBackupSchedule, ScheduleStatus } from './backup-schedule.js';
 import type { Fleet } from './fleet.js';
 import type { LocalArchiver } from './pitr.js';
 import type { LocalPlatform } from './platform.js';
@@ -36,6 +37,8 @@ export interface LocalStatus {
   supervisor: { pid: number | null; running: boolean };
   /** Point-in-time recovery, when spec.pitr is set: where the binary logs go and how far they are. */
   pitr?: ArchiveStatus & { location: string };
+  /** spec.backupSchedule: last and next run. */
+  backupSchedule?: ScheduleStatus;
 }
 
 /** Where clients connect: the two endpoints' addresses. */
@@ -52,6 +55,7 @@ export function buildStatus(
   platform: LocalPlatform,
   loop: ClusterLoop,
   pitr?: LocalArchiver,
+  schedule?: LocalBackupSchedule,
 ): LocalStatus {
   const summary = loop.summary();
   const byOrdinal = new Map(summary?.instances.map((i) => [i.ordinal, i]));
@@ -86,5 +90,6 @@ export function buildStatus(
     events: platform.events.slice(-20),
     supervisor: { pid: process.pid, running: true },
     ...(pitr ? { pitr: { location: pitr.where, ...pitr.archiver.status() } } : {}),
+    ...(schedule ? { backupSchedule: schedule.status() } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { initialState, type ClusterState } from '../../clustering/types.js';
 import { serveControl } from './control.js';
 import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
 import { Fleet } from './fleet.js';
+import { LocalBackupSchedule } from './backup-schedule.js';
 import { ClusterPaths } from './paths.js';
 import { startArchiver } from './pitr.js';
 import { LocalPlatform } from './platform.js';
@@ -80,6 +81,10 @@ export async function supervise(name: string): Promise<void> {
   const platform = new LocalPlatform(paths, fleet, secrets, endpoints, log, cluster.spec);
   loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault: faultInjection(log) });
   let pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
+  const scheduleFor = (spec: typeof cluster.spec) => spec.backupSchedule
+    ? new LocalBackupSchedule(paths, spec, () => loop?.summary()?.instances ?? [], (type, reason, message) => platform.event({ type, reason, message }), log)
+    : undefined;
+  let schedule = scheduleFor(cluster.spec);
 
   const shutdown = async (stopInstances: boolean) => {
     log.info({ stopInstances }, 'supervisor stopping');
@@ -88,6 +93,7 @@ export async function supervise(name: string): Promise<void> {
     await bounded(loop!.stop());
     await bounded(fleet.stop());
     if (pitr) await bounded(pitr.archiver.stop());
+    schedule?.stop();
     if (stopInstances) await fleet.stopAll();
     await endpoints.readWrite.close();
     await endpoints.readOnly.close();
@@ -98,7 +104,7 @@ export async function supervise(name: string): Promise<void> {
   };
 
   const control = await serveControl(paths.control, {
-    'GET /status': async () => buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr),
+    'GET /status': async () => buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr, schedule),
     'POST /switchover': async (body: { to?: number }) => {
       await loop!.switchover(body.to);
       return { primary: state.primary };
@@ -106,6 +112,11 @@ export async function supervise(name: string): Promise<void> {
     'POST /rebuild': async (body: { ordinal: number }) => {
       await loop!.rebuild(body.ordinal);
       return { rebuilt: body.ordinal };
+    },
+    'POST /backup': async () => {
+      if (!schedule) throw new Error('the cluster has no spec.backupSchedule; give --to LOCATION');
+      await schedule.run();
+      return schedule.status();
     },
     'POST /reload': async () => {
       cluster = loadClusterFile(paths.spec);
@@ -115,6 +126,10 @@ export async function supervise(name: string): Promise<void> {
       if (JSON.stringify(cluster.spec.pitr) !== (pitr?.spec ?? JSON.stringify(undefined))) {
         await pitr?.archiver.stop();
         pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
+      }
+      if (JSON.stringify(cluster.spec.backupSchedule) !== (schedule?.spec ?? JSON.stringify(undefined))) {
+        schedule?.stop();
+        schedule = scheduleFor(cluster.spec);
       }
       log.info({ replicas: cluster.spec.replicas }, 'spec reloaded');
       return { replicas: cluster.spec.replicas };
