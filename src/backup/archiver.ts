@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import type { Credentials, Endpoint } from '../db/connection.js';
 import { withSession } from '../db/connection.js';
 import type { Logger } from '../clustering/operations.js';
-import { readBinlogFacts } from '../mariadb/binlog-file.js';
+import { formatGtids } from '../db/gtid.js';
+import { readBinlogFacts, type BinlogFacts } from '../mariadb/binlog-file.js';
 import { Measure } from './measure.js';
-import { headKey, listSegments, segmentKey, segmentRecord, SEGMENT_RECORD, type Segment } from './segment.js';
+import { headKey, listSegments, readHead, segmentKey, segmentRecord, SEGMENT_RECORD, type Segment } from './segment.js';
 import type { Store } from './store.js';
 import { chainFrom, timeline, type Head } from './timeline.js';
 import { compressor } from './zstd.js';
@@ -37,6 +38,8 @@ export class BinlogArchiver {
   private stopped = false;
   private running?: Promise<void>;
   private segments?: Segment[];
+  /** The last head written (or found at start): files wholly behind it are archived already. */
+  private head?: Head;
   /** Closed files already handled, by server, name and size. */
   private readonly handled = new Set<string>();
   private current: ArchiveStatus = { continuous: true, segments: 0 };
@@ -81,7 +84,10 @@ export class BinlogArchiver {
     const src = this.source();
     if (!src) return;
     try {
-      this.segments ??= await listSegments(this.store, this.cluster);
+      if (!this.segments) {
+        this.segments = await listSegments(this.store, this.cluster);
+        this.head = await readHead(this.store, this.cluster);
+      }
       const known = new Set(this.segments.map((s) => s.key));
       const files = await withSession(src.endpoint, src.creds, async (s) => {
         const before = await s.query<{ Log_name: string; File_size: string }>('SHOW BINARY LOGS');
@@ -97,7 +103,7 @@ export class BinlogArchiver {
         if (this.handled.has(id)) continue;
         const path = join(src.datadir, f.Log_name);
         const facts = readBinlogFacts(path);
-        if (facts.transactions > 0 && facts.closedAt !== undefined) {
+        if (facts.transactions > 0 && facts.closedAt !== undefined && !behindHead(facts, this.head)) {
           const key = segmentKey(this.cluster, src.serverId, f.Log_name, facts);
           if (!known.has(key)) {
             const stored = await this.upload(path, key);
@@ -112,7 +118,10 @@ export class BinlogArchiver {
         this.handled.add(id);
       }
       const head = this.headOf(src, files[files.length - 1]?.Log_name, newestClosedAt);
-      if (head) await this.store.putText(headKey(this.cluster), `${JSON.stringify(head)}\n`);
+      if (head) {
+        await this.store.putText(headKey(this.cluster), `${JSON.stringify(head)}\n`);
+        this.head = head;
+      }
       this.current = { ...archiveStatus(this.segments, head), lastRoundAt: new Date().toISOString() };
     } catch (err) {
       this.current = { ...this.current, error: (err as Error).message, lastRoundAt: new Date().toISOString() };
@@ -130,9 +139,9 @@ export class BinlogArchiver {
     const readAt = Math.floor(Date.now() / 1000);
     const open = readBinlogFacts(join(src.datadir, openFile));
     // The state lists the last transaction of every server that wrote to the domain: the highest is the end.
-    const seq = Math.max(0, ...open.startState.filter((g) => g.domain === 0).map((g) => g.seq));
+    const last = open.startState.filter((g) => g.domain === 0).sort((a, b) => b.seq - a.seq)[0];
     const at = open.transactions === 0 ? readAt : newestClosedAt || readAt;
-    return { serverId: src.serverId, seq, at: new Date(at * 1000).toISOString() };
+    return { serverId: src.serverId, seq: last?.seq ?? 0, last: last ? formatGtids([last]) : undefined, at: new Date(at * 1000).toISOString() };
   }
 
   private async upload(path: string, key: string): Promise<{ key: string; bytes: number; sha256: string }> {
@@ -142,6 +151,17 @@ export class BinlogArchiver {
     await Promise.all([this.store.put(key, zstd.process.stdout!.pipe(measure)), zstd.done]);
     return { key, bytes: measure.bytes, sha256: measure.sha256() };
   }
+}
+
+/**
+ * A file the archive holds already: it ends before the head, or with the head's own last
+ * transaction. A new primary's older files (what it replicated) and files pruned with old
+ * backups are not uploaded again; a file that ends at the head's sequence number with another
+ * server's transaction is the other side of a failover, and is archived.
+ */
+export function behindHead(facts: BinlogFacts, head: Head | undefined): boolean {
+  if (!head || !facts.last) return false;
+  return facts.last.seq < head.seq || (facts.last.seq === head.seq && formatGtids([facts.last]) === head.last);
 }
 
 /** The archive's state for status: continuity and the last recoverable time. */

@@ -57,8 +57,9 @@ export async function replay(store: Store, plan: Extract<ReplayPlan, { ok: true 
 async function download(store: Store, piece: Piece, file: string, onProgress?: (what: string, bytes: number) => void): Promise<void> {
   const measure = new Measure((bytes) => onProgress?.(`downloading ${piece.segment.file}`, bytes));
   const unzstd = decompressor('pipe');
+  unzstd.process.stdin!.on('error', () => {}); // its exit code tells
   const body = await store.get(piece.segment.key);
-  body.on('error', (err) => measure.destroy(err));
+  body.on('error', () => unzstd.process.kill('SIGKILL'));
   body.pipe(measure).pipe(unzstd.process.stdin!);
   await Promise.all([pipeline(unzstd.process.stdout!, createWriteStream(file)), unzstd.done]);
   if (measure.bytes !== piece.segment.bytes || measure.sha256() !== piece.segment.sha256) {

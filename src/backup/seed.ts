@@ -4,7 +4,6 @@
 // restored server's GTID history is exactly the backup's (accounts created before a replay
 // once made a replay skip real transactions, mariadb-operator #1709).
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
-
 import type { Readable } from 'node:stream';
 import { bootstrapSql, type Accounts } from '../db/accounts.js';
 import { formatGtids, mergePositions, toPosition } from '../db/gtid.js';
@@ -15,7 +14,7 @@ import { run } from '../mariadb/run.js';
 import { backupFolder, type Manifest } from './manifest.js';
 import { Measure } from './measure.js';
 import { joinKey, type Store } from './store.js';
-import { decompressor, tool } from './zstd.js';
+import { decompressor, tool, type Tool } from './zstd.js';
 
 export const MARIADB_CLIENT = process.env.ORDINAL_MARIADB_CLIENT || 'mariadb';
 
@@ -48,14 +47,7 @@ export async function seedFromBackup(o: SeedOptions): Promise<Seeded> {
   try {
     if (o.manifest.method === 'physical') {
       mkdirSync(staging, { recursive: true });
-      await download(o, async (input) => {
-        const extract = tool(MBSTREAM, ['-x', '-C', staging], ['pipe', 'ignore', 'pipe']);
-        const unzstd = decompressor(extract.process.stdin!);
-        extract.process.stdin!.destroy(); // zstd holds the pipe now
-        input.pipe(unzstd.process.stdin!);
-        unzstd.process.stdin!.on('error', () => {});
-        await Promise.all([unzstd.done, extract.done]);
-      });
+      await download(o, (input) => decompressInto(input, tool(MBSTREAM, ['-x', '-C', staging], ['pipe', 'ignore', 'pipe'])));
       o.onProgress?.('preparing', 0);
       await run(MARIADB_BACKUP, ['--prepare', `--target-dir=${staging}`]);
       await rollBackPrepared(o.defaultsFile, o.scratch, staging);
@@ -67,14 +59,8 @@ export async function seedFromBackup(o: SeedOptions): Promise<Seeded> {
     let gtid: string;
     try {
       if (o.manifest.method === 'logical') {
-        await download(o, async (input) => {
-          const load = tool(MARIADB_CLIENT, ['--no-defaults', `--socket=${server.socket}`, '--user=root', '--binary-mode', '--max-allowed-packet=1G'], ['pipe', 'ignore', 'pipe']);
-          const unzstd = decompressor(load.process.stdin!);
-          load.process.stdin!.destroy();
-          input.pipe(unzstd.process.stdin!);
-          unzstd.process.stdin!.on('error', () => {});
-          await Promise.all([unzstd.done, load.done]);
-        });
+        const load = () => tool(MARIADB_CLIENT, ['--no-defaults', `--socket=${server.socket}`, '--user=root', '--binary-mode', '--max-allowed-packet=1G'], ['pipe', 'ignore', 'pipe']);
+        await download(o, (input) => decompressInto(input, load()));
       }
       gtid = await heldPosition(server, o.manifest);
       if (o.beforeRename) gtid = await o.beforeRename(server, gtid);
@@ -104,6 +90,19 @@ async function heldPosition(server: PrivateServer, m: Manifest): Promise<string>
   if (m.method === 'logical') return m.gtid;
   const applied = String((await server.session((s) => s.value('SELECT @@gtid_slave_pos'))) ?? '');
   return formatGtids(mergePositions(toPosition(m.gtid), toPosition(applied)).values());
+}
+
+/** zstd -d from `input` straight into `target`'s stdin (an OS pipe); a broken input stops both. */
+async function decompressInto(input: Readable, target: Tool): Promise<void> {
+  const unzstd = decompressor(target.process.stdin!);
+  target.process.stdin!.destroy(); // zstd holds the pipe now
+  unzstd.process.stdin!.on('error', () => {}); // its exit code tells
+  input.on('error', () => {
+    unzstd.process.kill('SIGKILL');
+    target.process.kill('SIGKILL');
+  });
+  input.pipe(unzstd.process.stdin!);
+  await Promise.all([unzstd.done, target.done]);
 }
 
 /** Stream the backup's data file into `consume`, checking its size and SHA-256 on the way. */

@@ -45,6 +45,8 @@ function subtract([from, to]: [number, number], taken: Array<[number, number]>):
 export interface Head {
   serverId: number;
   seq: number;
+  /** The GTID at `seq` (which server wrote it). */
+  last?: string;
   at: string;
 }
 

@@ -1,7 +1,9 @@
-// `ordinal local restore`: a new sandbox cluster from a backup. Instance 0's data dir is
-// built from the backup before the supervisor starts (backup/seed.ts); the supervisor then
-// makes it the first primary and clones the other instances from it. Everything is checked
-// before anything is written, and a restore that fails removes the cluster it began.
+// `ordinal local restore`: a new sandbox cluster from a backup, and with a target, from the
+// binary log archive up to that point. Instance 0's data dir is built before the supervisor
+// starts (backup/seed.ts, backup/replay.ts); the supervisor then makes it the first primary
+// and clones the other instances from it. Everything is checked before anything is written
+// (a target the archive does not cover is refused with the covered range), and a restore
+// that fails removes the cluster it began.
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';

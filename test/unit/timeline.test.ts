@@ -78,3 +78,17 @@ test('planReplay', async (t2) => {
     assert.ok(!p.ok && /transactions 11 to 13 are missing/.test(p.reason), JSON.stringify(p));
   });
 });
+
+test('behindHead: which closed files the archive holds already', async (t2) => {
+  const { behindHead } = await import('../../src/backup/archiver.js');
+  const head: Head = { serverId: 1, seq: 100, last: '0-1-100', at: t(0).toISOString() };
+  const file = (server: number, seq: number) => ({ startState: [], transactions: 1, last: { domain: 0, server, seq } });
+  const cases: Array<[string, ReturnType<typeof file>, Head | undefined, boolean]> = [
+    ['no head yet: archive everything', file(2, 50), undefined, false],
+    ['a new primary\'s replica-era file, before the head', file(2, 99), head, true],
+    ['ends with the head\'s own transaction', file(1, 100), head, true],
+    ['ends at the head\'s number with another server\'s transaction: the other side of a failover', file(2, 100), head, false],
+    ['past the head', file(1, 101), head, false],
+  ];
+  for (const [name, f, h, want] of cases) await t2.test(name, () => assert.equal(behindHead(f, h), want));
+});

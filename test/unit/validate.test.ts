@@ -101,6 +101,13 @@ const bad: BadCase[] = [
   { name: 'passwordSecretRef without a name', doc: withSpec({ database: { passwordSecretRef: { key: 'pw' } } }), path: 'spec.database.passwordSecretRef.name', message: /is required/ },
 
   // mariadb.config.
+  // Point-in-time recovery and the sandbox's backup schedule.
+  { name: 'pitr with two storages', doc: withSpec({ pitr: { storage: { local: { path: '/b' }, pvc: { claimName: 'x' } } } }), path: 'spec.pitr.storage', message: /exactly one of s3, pvc or local, not pvc and local/ },
+  { name: 'pitr without storage', doc: withSpec({ pitr: { storage: {} } }), path: 'spec.pitr.storage', message: /must name where backups go/ },
+  { name: 'pitr interval of 0', doc: withSpec({ pitr: { storage: { local: { path: '/b' } }, archiveIntervalSeconds: 0 } }), path: 'spec.pitr.archiveIntervalSeconds', message: /at least 1/ },
+  { name: 'pitr local path relative', doc: withSpec({ pitr: { storage: { local: { path: 'b' } } } }), path: 'spec.pitr.storage.local.path', message: /must be an absolute folder/ },
+  { name: 'backup schedule with a bad cron', doc: withSpec({ backupSchedule: { schedule: '61 * * * *', location: 'file:///b' } }), path: 'spec.backupSchedule.schedule', message: /cron expression of 5 fields/ },
+  { name: 'backup schedule with a bad location', doc: withSpec({ backupSchedule: { schedule: '0 3 * * *', location: '/b' } }), path: 'spec.backupSchedule.location', message: /must be file:\/\/\/absolute\/dir or s3:\/\/bucket\/prefix/ },
   { name: 'server_id is owned', doc: config({ server_id: 7 }), path: 'spec.mariadb.config.server_id', message: /managed by Ordinal \(derived from the ordinal\)/ },
   { name: 'read_only is owned', doc: config({ read_only: false }), path: 'spec.mariadb.config.read_only', message: OWNED },
   { name: 'sync_binlog is owned', doc: config({ sync_binlog: 0 }), path: 'spec.mariadb.config.sync_binlog', message: OWNED },
