@@ -129,6 +129,15 @@ function printStatus(s: LocalStatus): void {
   console.log(`cluster ${s.name}: ${s.phase}   primary: ${s.primary ?? '-'}   failovers: ${s.failovers}   switchovers: ${s.switchovers}`);
   console.log(`read-write ${s.endpoints.readWrite}   read-only ${s.endpoints.readOnly}   user ${s.credentials.user} (password in ${s.credentials.passwordFile})`);
   if (s.message) console.log(`note: ${s.message}`);
+  if (s.pitr) {
+    const p = s.pitr;
+    console.log(`pitr: archiving to ${p.location}, recoverable until ${p.lastRecoverableTime ?? '-'}${p.continuous ? '' : ' (NOT continuous: a gap in the archive)'}${p.error ? ` (last round failed: ${p.error})` : ''}`);
+  }
+  if (s.backupSchedule) {
+    const b = s.backupSchedule;
+    const last = b.lastRun ? `last ${b.lastRun.id ?? 'run'} ${b.lastRun.ok ? 'ok' : `FAILED: ${b.lastRun.error}`}` : 'no run yet';
+    console.log(`backups: "${b.schedule}" to ${b.location}, ${b.suspended ? 'suspended' : `next ${b.nextRun ?? '-'}`}, ${last}`);
+  }
   printTable(
     ['ORDINAL', 'ROLE', 'READY', 'READ-ONLY', 'LAG', 'PID', 'PORT', 'ERRANT', 'MESSAGE'],
     s.instances.map((i) => [
