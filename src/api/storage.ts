@@ -40,10 +40,13 @@ export const S3Storage = section({
   })),
 });
 
+/** An absolute folder whose segments do not start with "." (no ".." escapes). */
+const ABSOLUTE_FOLDER = '^/([A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/?)?$';
+
 export const PvcStorage = section({
   claimName: dnsLabel({ description: 'an existing PersistentVolumeClaim in the namespace of the backup' }),
   path: Type.String({
-    pattern: '^/([A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/?)?$',
+    pattern: ABSOLUTE_FOLDER,
     default: '/',
     description: 'folder inside the volume',
     errorMessage: 'must be an absolute folder inside the volume, such as "/backups/prod"; segments may not start with "."',
@@ -52,7 +55,7 @@ export const PvcStorage = section({
 
 export const LocalStorage = section({
   path: Type.String({
-    pattern: '^/([A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*/?)?$',
+    pattern: ABSOLUTE_FOLDER,
     description: 'sandbox only: an absolute folder on this machine',
     errorMessage: 'must be an absolute folder such as "/var/backups/ordinal"; segments may not start with "."',
   }),

@@ -3,7 +3,8 @@
 // compressed by zstd. The dump passes through Node on its way to zstd, to read that comment.
 import { Transform, type TransformCallback } from 'node:stream';
 import type { BackupSource, Produced } from './producer.js';
-import { compressor, tool } from './zstd.js';
+import { tool } from '../mariadb/run.js';
+import { compressor } from './zstd.js';
 
 export const LOGICAL_FILE = 'dump.sql.zst';
 export const MARIADB_DUMP = process.env.ORDINAL_MARIADB_DUMP || 'mariadb-dump';

@@ -1,7 +1,8 @@
 // Counts and hashes the bytes that pass: every stored file's size and SHA-256 are taken on
 // the way to storage, and checked again on the way back.
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Store } from './store.js';
 
 export class Measure extends Transform {
   bytes = 0;
@@ -23,5 +24,25 @@ export class Measure extends Transform {
   sha256(): string {
     this.digest ??= this.hash.digest('hex');
     return this.digest;
+  }
+}
+
+/**
+ * Stream a stored object into `consume`, checking its size and SHA-256 against what was
+ * recorded at upload; a mismatch (or a broken download) fails, after `consume` settled.
+ */
+export async function readChecked(
+  store: Store,
+  key: string,
+  expect: { bytes: number; sha256: string },
+  consume: (input: Readable) => Promise<void>,
+  onBytes?: (bytes: number) => void,
+): Promise<void> {
+  const measure = new Measure(onBytes);
+  const body = await store.get(key);
+  body.on('error', (err) => measure.destroy(err));
+  await consume(body.pipe(measure));
+  if (measure.bytes !== expect.bytes || measure.sha256() !== expect.sha256) {
+    throw new Error(`${store.where}/${key} is damaged: ${measure.bytes} bytes with SHA-256 ${measure.sha256()}, ${expect.bytes} bytes with ${expect.sha256} were recorded`);
   }
 }

@@ -5,7 +5,8 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MARIADB_BACKUP, treeBytes } from '../mariadb/backup-tools.js';
 import type { BackupSource, Produced } from './producer.js';
-import { compressor, tool } from './zstd.js';
+import { tool } from '../mariadb/run.js';
+import { compressor } from './zstd.js';
 
 export const PHYSICAL_FILE = 'data.xbstream.zst';
 

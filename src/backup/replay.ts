@@ -8,11 +8,12 @@ import { pipeline } from 'node:stream/promises';
 import { formatGtids, type Gtid } from '../db/gtid.js';
 import { lastBefore } from '../mariadb/binlog-file.js';
 import type { PrivateServer } from '../mariadb/private-server.js';
-import { Measure } from './measure.js';
+import { readChecked } from './measure.js';
 import { MARIADB_CLIENT } from './seed.js';
 import type { Piece, ReplayPlan } from './timeline.js';
 import type { Store } from './store.js';
-import { decompressor, tool } from './zstd.js';
+import { tool } from '../mariadb/run.js';
+import { decompressor } from './zstd.js';
 
 export const MARIADB_BINLOG = process.env.ORDINAL_MARIADB_BINLOG || 'mariadb-binlog';
 
@@ -54,17 +55,15 @@ export async function replay(store: Store, plan: Extract<ReplayPlan, { ok: true 
   return { gtid: reached ? formatGtids([reached]) : from, transactions };
 }
 
-async function download(store: Store, piece: Piece, file: string, onProgress?: (what: string, bytes: number) => void): Promise<void> {
-  const measure = new Measure((bytes) => onProgress?.(`downloading ${piece.segment.file}`, bytes));
-  const unzstd = decompressor('pipe');
-  unzstd.process.stdin!.on('error', () => {}); // its exit code tells
-  const body = await store.get(piece.segment.key);
-  body.on('error', () => unzstd.process.kill('SIGKILL'));
-  body.pipe(measure).pipe(unzstd.process.stdin!);
-  await Promise.all([pipeline(unzstd.process.stdout!, createWriteStream(file)), unzstd.done]);
-  if (measure.bytes !== piece.segment.bytes || measure.sha256() !== piece.segment.sha256) {
-    throw new Error(`${store.where}/${piece.segment.key} is damaged: ${measure.bytes} bytes with SHA-256 ${measure.sha256()}, its record says ${piece.segment.bytes} bytes with ${piece.segment.sha256}`);
-  }
+/** A segment, checked, decompressed into `file` for mariadb-binlog. */
+function download(store: Store, piece: Piece, file: string, onProgress?: (what: string, bytes: number) => void): Promise<void> {
+  return readChecked(store, piece.segment.key, piece.segment, async (input) => {
+    const unzstd = decompressor('pipe');
+    unzstd.process.stdin!.on('error', () => {}); // its exit code tells
+    input.on('error', () => unzstd.process.kill('SIGKILL'));
+    input.pipe(unzstd.process.stdin!);
+    await Promise.all([pipeline(unzstd.process.stdout!, createWriteStream(file)), unzstd.done]);
+  }, (bytes) => onProgress?.(`downloading ${piece.segment.file}`, bytes));
 }
 
 /** One piece, whole transactions after `piece.after` through `through`, into the server. */

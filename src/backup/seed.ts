@@ -12,9 +12,10 @@ import { installDatadir, rollBackPrepared } from '../mariadb/datadir.js';
 import { startPrivateServer, type PrivateServer } from '../mariadb/private-server.js';
 import { run } from '../mariadb/run.js';
 import { backupFolder, type Manifest } from './manifest.js';
-import { Measure } from './measure.js';
+import { readChecked } from './measure.js';
 import { joinKey, type Store } from './store.js';
-import { decompressor, tool, type Tool } from './zstd.js';
+import { tool, type Tool } from '../mariadb/run.js';
+import { decompressor } from './zstd.js';
 
 export const MARIADB_CLIENT = process.env.ORDINAL_MARIADB_CLIENT || 'mariadb';
 
@@ -106,15 +107,8 @@ async function decompressInto(input: Readable, target: Tool): Promise<void> {
 }
 
 /** Stream the backup's data file into `consume`, checking its size and SHA-256 on the way. */
-async function download(o: SeedOptions, consume: (input: Readable) => Promise<void>): Promise<void> {
+function download(o: SeedOptions, consume: (input: Readable) => Promise<void>): Promise<void> {
   const file = o.manifest.files[0];
   const key = joinKey(backupFolder(o.manifest.cluster, o.manifest.id), file.name);
-  const measure = new Measure((bytes) => o.onProgress?.('downloading', bytes));
-  const body = await o.store.get(key);
-  body.on('error', (err) => measure.destroy(err));
-  await consume(body.pipe(measure));
-  if (measure.bytes !== file.bytes || measure.sha256() !== file.sha256) {
-    throw new Error(`${o.store.where}/${key} is damaged: ${measure.bytes} bytes with SHA-256 ${measure.sha256()}, the manifest says ${file.bytes} bytes with ${file.sha256}`);
-  }
+  return readChecked(o.store, key, file, consume, (bytes) => o.onProgress?.('downloading', bytes));
 }
-

@@ -1,5 +1,7 @@
-// Run a MariaDB tool (mariadb-install-db, mariadb-backup, chown) to completion.
-import { spawn } from 'node:child_process';
+// Run a tool (mariadb-install-db, mariadb-backup, zstd ...): to completion, collecting its
+// output (run), or wired to pipes of other processes (tool).
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 /** Run a command to completion; reject with its exit code and the tail of its output. */
 export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
@@ -17,4 +19,26 @@ export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): P
       else reject(new Error(`${cmd} exited with code ${code}: ${output.trim().split('\n').slice(-5).join(' | ')}`));
     });
   });
+}
+
+export interface Tool {
+  process: ChildProcess;
+  /** Resolves on exit 0; rejects with the tail of stderr otherwise. */
+  done: Promise<void>;
+}
+
+/** Spawn a tool and know how it ended; stdio as given. */
+export function tool(cmd: string, args: string[], stdio: Array<'pipe' | 'ignore' | Readable | Writable | number>, env?: NodeJS.ProcessEnv): Tool {
+  const child = spawn(cmd, args, { stdio: stdio as never, env: env ?? process.env });
+  let log = '';
+  child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (err) => reject(new Error(`${cmd}: ${err.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${cmd} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${log.trim() ? `: ${log.trim().split('\n').slice(-4).join(' | ')}` : ''}`));
+    });
+  });
+  done.catch(() => {}); // callers await it; an early failure must not be unhandled
+  return { process: child, done };
 }
