@@ -15,15 +15,29 @@ export interface Piece {
 /** Each sequence number assigned to the newest segment holding it; pieces in order. */
 export function timeline(segments: Segment[]): Piece[] {
   const newestFirst = [...segments].sort((a, b) => Date.parse(b.closedAt) - Date.parse(a.closedAt) || b.lastSeq - a.lastSeq || b.serverId - a.serverId);
-  const taken: Array<[number, number]> = [];
+  let taken: Array<[number, number]> = [];
   const pieces: Piece[] = [];
   for (const s of newestFirst) {
     for (const [from, to] of subtract([s.firstSeq, s.lastSeq], taken)) {
       pieces.push({ segment: s, after: from - 1, through: to });
-      taken.push([from, to]);
+      taken = merged([...taken, [from, to]]);
     }
   }
   return pieces.sort((a, b) => a.after - b.after);
+}
+
+/**
+ * Disjoint intervals, adjacent ones joined: an unbroken history stays one interval, so the
+ * archiver's round over thousands of segments does not compare each with every other.
+ */
+function merged(intervals: Array<[number, number]>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
 }
 
 /** The parts of [from, to] that no interval in `taken` holds. */
