@@ -127,7 +127,10 @@ class Pod {
 
 const primary = new Pod(0, 15010, 15011, []);
 const replica = new Pod(1, 15020, 15021, ['127.0.0.1:15011']);
+// Cloned from the replica: replica holds no agent of a primary, so it is the only donor.
+const second = new Pod(2, 15030, 15031, ['127.0.0.1:15021']);
 after(async () => {
+  await second.stop();
   await replica.stop();
   await primary.stop();
 });
@@ -242,6 +245,47 @@ test('a clone under writes replicates from its recorded position and ends identi
   assert.deepEqual([s.readOnly, s.replication?.ioRunning, s.replication?.sqlRunning], [true, 'Yes', true], 'a healthy replica: a donor from now on');
 });
 
+// A donor that is itself a fresh clone (its own binlog just begun) and applies a backlog in
+// parallel while it is copied: the copy's position must still be exact, or the new replica
+// stops on a duplicate key (or silently skips rows).
+test('a clone of a fresh replica under concurrent writes resumes exactly where its copy ends', async () => {
+  assert.equal((await second.agent('init-config')).code, 0);
+  for (let round = 1; round <= 3; round++) {
+    // The donor applies a backlog in parallel while it is copied, as a replica that just started does.
+    await replica.query('STOP SLAVE SQL_THREAD');
+    await Promise.all([1, 2, 3, 4].map(async (w) => {
+      for (let n = 0; n < 400; n++) await primary.query('INSERT INTO app.t (body) VALUES (?)', [`backlog ${w} ${n}`], 'app', secrets.app);
+    }));
+    await replica.query('START SLAVE SQL_THREAD');
+    let writing = true;
+    const writers = [1, 2, 3, 4].map(async (w) => {
+      let n = 0;
+      while (writing) await primary.query('INSERT INTO app.t (body) VALUES (?)', [`writer ${w} row ${n++}`], 'app', secrets.app);
+    });
+    const r = await second.agent('init-data').finally(() => (writing = false));
+    await Promise.all(writers);
+    assert.equal(r.code, 0, `${r.stderr}\n${replica.logs()}`);
+    assert.match(r.stdout, /cloning from 127\.0\.0\.1:15021 \(replica\)/);
+
+    second.startServer();
+    await until(() => second.query('SELECT 1').then(() => true, () => false));
+    await second.query(
+      "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
+      [primary.mysqlPort, secrets.replication],
+    );
+    await second.query('START SLAVE');
+    const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
+    const [waited] = await second.query('SELECT MASTER_GTID_WAIT(?, 60) AS r', [target.p]);
+    const [status] = await second.query('SHOW SLAVE STATUS');
+    assert.equal(Number(waited.r), 0, `round ${round}: the clone caught up: ${status?.Last_SQL_Error}`);
+    const [a] = await primary.query('CHECKSUM TABLE app.t');
+    const [b] = await second.query('CHECKSUM TABLE app.t');
+    assert.equal(b.Checksum, a.Checksum, `round ${round}`);
+    await stopProcess(second.mariadbdPid, 30_000);
+    rmSync(datadirOf(second), { recursive: true, force: true });
+  }
+});
+
 test('init-data on an instance that has data does nothing', async () => {
   const before = statSync(join(datadirOf(replica), 'mysql')).ino;
   const r = await replica.agent('init-data');
@@ -268,6 +312,14 @@ test('a restarted server does not run the first-start SQL again; agent logs hold
     for (const [key, value] of Object.entries(secrets)) assert.ok(!log.includes(value), `the agent log holds the ${key} secret`);
   }
 });
+
+async function until(ok: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (await ok()) return;
+    await sleep(200);
+  }
+  throw new Error('timed out');
+}
 
 async function waitFor(what: string, ok: () => boolean): Promise<void> {
   for (let i = 0; i < 300; i++) {
