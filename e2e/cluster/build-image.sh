@@ -12,7 +12,7 @@ source "$here/lib.sh"
 
 IMAGE=ordinal/mariadb:dev
 PAUSE_IMAGE=registry.k8s.io/pause:3.6
-BASE_PACKAGES="mariadb-server,mariadb-backup,mariadb-client,prometheus-mysqld-exporter,ca-certificates"
+BASE_PACKAGES="mariadb-server,mariadb-backup,mariadb-client,prometheus-mysqld-exporter,zstd,ca-certificates"
 SUITE=bookworm
 MIRROR=http://deb.debian.org/debian
 out="$CACHE/image"

@@ -1,10 +1,12 @@
 // `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes, /status and
-// GET /start-mode are open; /clone, /binlog-state and /gtid-at hand out the data and
+// GET /start-mode are open; /clone, /backup, /binlog-state and /gtid-at hand out the data and
 // POST /start-mode may roll a tail back, so they need the cluster's agent token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { rmSync, statSync, truncateSync } from 'node:fs';
 import http from 'node:http';
 import type { Logger } from 'pino';
+import { physicalBackup } from '../backup/physical.js';
+import { BACKUP_GTID_TRAILER } from '../backup/remote-physical.js';
 import { startBackup } from '../mariadb/backup-tools.js';
 import { withSession } from '../db/connection.js';
 import { binlogGtidPos } from '../db/dialect.js';
@@ -20,6 +22,7 @@ const MAX_BODY = 4096;
 
 export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server> {
   let cloning = false;
+  let backingUp = false;
   const gate = new StartGate();
 
   type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -72,6 +75,12 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
       if (cloning) return send(res, 429, 'a clone is already running\n');
       cloning = true;
       streamClone(req, res, () => (cloning = false));
+    },
+    '/backup': (req, res) => {
+      if (!authorized(req)) return send(res, 401, 'unauthorized\n');
+      if (backingUp) return send(res, 429, 'a backup is already running\n');
+      backingUp = true;
+      streamBackup(req, res, () => (backingUp = false));
     },
   };
 
@@ -144,6 +153,41 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
     if (!(await serverAnswers(cfg, operatorCredentials(cfg)))) return;
     truncateSync(cfg.initFile, 0); // in place: mariadbd (as mysql) must still be able to open it
     log.info({ initFile: cfg.initFile }, 'the server has run its init file; emptied it');
+  }
+
+  /**
+   * A physical backup for a backup Job: mariadb-backup | zstd, the compressed stream as the
+   * body and its GTID position as a trailer, sent only once both tools exited 0. A failure
+   * cuts the connection, so the Job never stores a short stream as a backup.
+   */
+  function streamBackup(req: http.IncomingMessage, res: http.ServerResponse, done: () => void): void {
+    const started = Date.now();
+    const peer = req.socket.remoteAddress;
+    const produced = physicalBackup({ ...localEndpoint(cfg), optionFile: cfg.clientCnf, datadir: cfg.datadir }, `${cfg.backupTmp}-job`);
+    let finished = false;
+    log.info({ peer }, 'backup started');
+    res.writeHead(200, { 'content-type': 'application/zstd', trailer: BACKUP_GTID_TRAILER });
+    produced.stream.pipe(res, { end: false });
+    res.on('close', () => {
+      if (finished) return;
+      log.warn({ peer }, 'the backup Job went away; killing the backup');
+      produced.kill();
+    });
+    const ended = new Promise((resolve) => produced.stream.once('end', resolve));
+    produced.finished.then(
+      async ({ gtid }) => {
+        await ended;
+        finished = true;
+        res.addTrailers({ [BACKUP_GTID_TRAILER]: gtid });
+        res.end();
+        log.info({ peer, gtid, bytes: produced.progress().bytes, seconds: (Date.now() - started) / 1000 }, 'backup served');
+      },
+      (err: Error) => {
+        finished = true;
+        res.destroy();
+        log.error({ peer, err: err.message, seconds: (Date.now() - started) / 1000 }, 'backup failed');
+      },
+    ).finally(done);
   }
 
   await new Promise<void>((resolve, reject) => {

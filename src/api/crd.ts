@@ -52,7 +52,12 @@ export const RESOURCE_KINDS: ResourceKind[] = [
     kind: BACKUP_KIND, plural: 'mysqlbackups', singular: 'mysqlbackup', shortNames: ['myb'],
     description: 'One backup of a MySQLCluster, to S3 or to a PersistentVolumeClaim.',
     schema: MySQLBackup,
-    columns: [cluster, { name: 'Method', type: 'string', jsonPath: '.spec.method' }, phase, { name: 'Size', type: 'string', jsonPath: '.status.size' }, age],
+    columns: [
+      cluster, { name: 'Method', type: 'string', jsonPath: '.spec.method' }, phase,
+      { name: 'GTID', type: 'string', jsonPath: '.status.gtid', description: 'the position the backup is consistent with' },
+      { name: 'Bytes', type: 'integer', jsonPath: '.status.bytes', description: 'stored (compressed) size' },
+      age,
+    ],
   },
   {
     kind: RESTORE_KIND, plural: 'mysqlrestores', singular: 'mysqlrestore', shortNames: ['myr'],

@@ -8,6 +8,7 @@ import { backupFolder, backupId, FORMAT, MANIFEST, type BackupMethod, type Manif
 import { Measure } from './measure.js';
 import { logicalBackup } from './logical.js';
 import { physicalBackup } from './physical.js';
+import { remotePhysicalBackup, type AgentAddress } from './remote-physical.js';
 import type { BackupSource } from './producer.js';
 import { joinKey, type Store } from './store.js';
 
@@ -25,6 +26,8 @@ export interface TakeOptions {
   cluster: string;
   method: BackupMethod;
   source: BackupSource & { instance: number; role: 'primary' | 'replica' };
+  /** Physical only: the source's agent takes the copy beside its files (Kubernetes). */
+  agent?: AgentAddress;
   serverVersion: string;
   /** Logical only: the databases to dump (the caller resolves "all"). */
   databases?: string[];
@@ -43,9 +46,9 @@ export async function takeBackup(o: TakeOptions): Promise<Manifest> {
   const id = backupId(started);
   const folder = backupFolder(o.cluster, id);
   if (await o.store.getText(joinKey(folder, MANIFEST))) throw new Error(`a backup ${folder} exists already in ${o.store.where}; try again in a second`);
-  const produced = o.method === 'physical'
-    ? physicalBackup(o.source, o.scratch)
-    : logicalBackup(o.source, o.databases ?? [], o.estimate);
+  const produced = o.method === 'logical'
+    ? logicalBackup(o.source, o.databases ?? [], o.estimate)
+    : o.agent ? remotePhysicalBackup(o.agent) : physicalBackup(o.source, o.scratch);
   const key = joinKey(folder, produced.file);
   const measure = new Measure();
   const report = () => {

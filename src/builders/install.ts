@@ -45,9 +45,10 @@ const READ = ['get', 'list', 'watch'];
 // Children are written with server-side apply (patch); create and update cover the first write
 // and clients that do not speak apply. Deletion is left to owner-reference garbage collection.
 const APPLY = [...READ, 'create', 'update', 'patch'];
-// Rights for what the operator does today; backups, restores and schedules get theirs with
-// their controllers.
+// Rights for what the operator does today; restores get theirs with their controller.
 const CLUSTERS = 'mysqlclusters';
+const BACKUPS = 'mysqlbackups';
+const SCHEDULES = 'mysqlbackupschedules';
 
 /** Cluster-wide: the operator watches its resources in every namespace. Each rule says why. */
 export function operatorRules(): Rule[] {
@@ -59,6 +60,17 @@ export function operatorRules(): Rule[] {
     // Children carry blockOwnerDeletion, which the OwnerReferencesPermissionEnforcement admission
     // plugin allows only to who may update the owner's finalizers.
     { apiGroups: [API_GROUP], resources: [`${CLUSTERS}/finalizers`], verbs: ['update'] },
+    // Backups: a finalizer (deletionPolicy Delete) is added and removed with a patch; status is
+    // the backup's outcome; its Jobs carry blockOwnerDeletion (see above).
+    // Schedules create backups (apply) and delete the ones beyond their limits.
+    { apiGroups: [API_GROUP], resources: [BACKUPS], verbs: [...APPLY, 'delete'] },
+    { apiGroups: [API_GROUP], resources: [`${BACKUPS}/status`], verbs: ['get', 'patch'] },
+    { apiGroups: [API_GROUP], resources: [`${BACKUPS}/finalizers`], verbs: ['update'] },
+    { apiGroups: [API_GROUP], resources: [SCHEDULES], verbs: READ },
+    { apiGroups: [API_GROUP], resources: [`${SCHEDULES}/status`], verbs: ['get', 'patch'] },
+    // A backup runs in a Job (it mounts the storage and the S3 keys, not the operator); a failed
+    // delete Job is deleted to be tried again.
+    { apiGroups: ['batch'], resources: ['jobs'], verbs: [...APPLY, 'delete'] },
     // One StatefulSet per cluster: ordinals, stable storage, stable names.
     { apiGroups: ['apps'], resources: ['statefulsets'], verbs: APPLY },
     // Headless, primary, replicas and read Services; the cluster's ConfigMap (cluster.json).

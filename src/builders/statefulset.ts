@@ -11,7 +11,7 @@ export interface PodDefaults {
   image: string;
 }
 
-const ORDINAL = ['node', '/opt/ordinal/bin/ordinal.js'];
+export const ORDINAL = ['node', '/opt/ordinal/bin/ordinal.js'];
 
 /**
  * The mysql container's PID 1. It asks for the start mode before every start

@@ -13,9 +13,15 @@ import { Informer, withoutManagedFields } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader.js';
 import { WorkQueue } from '../kube/queue.js';
 import { objectKey, type KubeObject } from '../kube/types.js';
-import { CLUSTER_API } from '../api/cluster.js';
+import { API_VERSION, CLUSTER_API } from '../api/cluster.js';
+import { BACKUP_KIND } from '../api/backup.js';
+import { SCHEDULE_KIND } from '../api/schedule.js';
+import { BACKUP_LABEL } from '../builders/backup-job.js';
 import { CLUSTER_LABEL } from '../builders/names.js';
+import { BackupController, type Backup } from './backup.js';
+import { registerBackupMetrics } from './backup-metrics.js';
 import { ClusterController } from './cluster.js';
+import { SCHEDULE_LABEL, ScheduleController, type Schedule } from './schedule.js';
 import { clusterTrigger } from './triggers.js';
 
 export interface OperatorOptions {
@@ -54,7 +60,10 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   });
   // Claims carry the template's labels; from the cache, the HA loop asks which instances have a volume every tick for free.
   const claims = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: opts.namespace, labelSelector: managed, onError: onError('PersistentVolumeClaim') });
-  const informers = [clusters, pods, statefulSets, claims];
+  const backups = new Informer<Backup>(kc, discovery, { apiVersion: API_VERSION, kind: BACKUP_KIND, namespace: opts.namespace, onError: onError('MySQLBackup') });
+  const jobs = new Informer(kc, discovery, { apiVersion: 'batch/v1', kind: 'Job', namespace: opts.namespace, labelSelector: `${managed},${BACKUP_LABEL}`, onError: onError('Job') });
+  const schedules = new Informer<Schedule>(kc, discovery, { apiVersion: API_VERSION, kind: SCHEDULE_KIND, namespace: opts.namespace, onError: onError('MySQLBackupSchedule') });
+  const informers = [clusters, pods, statefulSets, claims, backups, jobs, schedules];
 
   const reconciles = new Counter({ name: 'ordinal_reconciles_total', help: 'MySQLCluster reconciles', labelNames: ['result'], registers: [metricsRegistry] });
   const leading = new Gauge({ name: 'ordinal_leader', help: '1 while this operator process holds the Lease', registers: [metricsRegistry] });
@@ -71,6 +80,34 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     }
   }, { onError: (key, err, retryInMs) => log.warn({ cluster: key, err: (err as Error).message, retryInMs }, 'reconcile failed') });
 
+  registerBackupMetrics(metricsRegistry, () => backups.list());
+  const backupController = new BackupController({ applier, events, backups, clusters, jobs, pods, image: opts.image, log });
+  const backupQueue = new WorkQueue(async (key) => {
+    if (!mayAct()) return;
+    return backupController.reconcile(key);
+  }, { onError: (key, err, retryInMs) => log.warn({ backup: key, err: (err as Error).message, retryInMs }, 'backup reconcile failed') });
+  const scheduleController = new ScheduleController({ applier, events, schedules, backups, log });
+  const scheduleQueue = new WorkQueue(async (key) => {
+    if (!mayAct()) return;
+    return scheduleController.reconcile(key);
+  }, { onError: (key, err, retryInMs) => log.warn({ schedule: key, err: (err as Error).message, retryInMs }, 'schedule reconcile failed') });
+  const queues = [queue, backupQueue, scheduleQueue];
+  schedules.onChange((key) => scheduleQueue.add(key));
+  backups.onChange((key, b) => {
+    backupQueue.add(key);
+    // A schedule counts its backups' phases: it skips a run while one is unfinished.
+    const schedule = b.metadata?.labels?.[SCHEDULE_LABEL];
+    if (schedule) scheduleQueue.add(objectKey(b.metadata!.namespace, schedule));
+  });
+  const backupOf = (o: KubeObject) => {
+    const name = o.metadata?.labels?.[BACKUP_LABEL];
+    return name ? objectKey(o.metadata!.namespace, name) : undefined;
+  };
+  jobs.onChange((_key, job) => {
+    const backup = backupOf(job);
+    if (backup) backupQueue.add(backup);
+  });
+
   // Watch events only enqueue the owning cluster's key; a cluster's own status writes do not.
   const triggers = new Map<string, string>();
   clusters.onChange((key) => {
@@ -86,6 +123,8 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     return name ? objectKey(o.metadata!.namespace, name) : undefined;
   };
   pods.onChange((_key, pod) => {
+    const backup = backupOf(pod);
+    if (backup) return backupQueue.add(backup); // its termination message holds the outcome
     const cluster = owner(pod);
     if (!cluster) return;
     controller.podChanged(cluster);
@@ -101,12 +140,14 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     leading.set(1);
     log.info({ identity }, 'leading');
     await Promise.all(informers.map((i) => i.synced()));
-    queue.start();
+    for (const q of queues) q.start();
     for (const c of clusters.list()) queue.add(objectKey(c.metadata?.namespace, c.metadata!.name!));
+    for (const b of backups.list()) backupQueue.add(objectKey(b.metadata?.namespace, b.metadata!.name!));
+    for (const s of schedules.list()) scheduleQueue.add(objectKey(s.metadata?.namespace, s.metadata!.name!));
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     // At once, not at shutdown: the gates already refuse every act; this ends the work too.
     leading.set(0);
-    await Promise.all([queue.stop(), controller.stop()]);
+    await Promise.all([...queues.map((q) => q.stop()), controller.stop()]);
   };
   const health = await startHealthServer({
     port: opts.healthPort,
@@ -121,7 +162,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     log.info({ why }, 'operator stopping');
     leading.set(0);
     // Loops stop between steps; an operation in progress is resumed by the next leader.
-    await Promise.race([Promise.all([queue.stop(), controller.stop()]), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await Promise.race([Promise.all([...queues.map((q) => q.stop()), controller.stop()]), new Promise((r) => setTimeout(r, 10_000).unref())]);
     await elector?.stop({ release: code === 0 });
     for (const i of informers) await i.stop();
     await health.close();

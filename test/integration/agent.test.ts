@@ -7,11 +7,12 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { readBackupGtid } from '../../src/mariadb/backup-tools.js';
+import { runBackupJob } from '../../src/platform/kube/backup-job.js';
 import { stopProcess } from '../../src/platform/local/mariadbd.js';
 import { sleep } from './harness.js';
 
@@ -283,6 +284,53 @@ test('a clone of a fresh replica under concurrent writes resumes exactly where i
     assert.equal(b.Checksum, a.Checksum, `round ${round}`);
     await stopProcess(second.mariadbdPid, 30_000);
     rmSync(datadirOf(second), { recursive: true, force: true });
+  }
+});
+
+test('a backup Job takes a physical backup through the agent and a logical one over SQL; a wrong token fails it cleanly', async () => {
+  const claim = mkdtempSync(join(tmpdir(), 'ord-claim-'));
+  const secretsDir = replica.path('etc/ordinal/secrets');
+  const env = { secretsDir, pvcMount: claim, scratch: join(claim, '..', `${claim.split('/').pop()}-scratch`), terminationLog: join(claim, '..', `${claim.split('/').pop()}-termination`) };
+  const storage = { pvc: { claimName: 'backups', path: '/prod' } };
+  const source = { ordinal: 0, role: 'primary' as const, host: '127.0.0.1', port: primary.mysqlPort, agent: `127.0.0.1:${primary.agentPort}` };
+  const spec = { replicas: 2 } as never;
+  try {
+    let writing = true;
+    const writes = (async () => {
+      let n = 0;
+      while (writing) await primary.query('INSERT INTO app.t (body) VALUES (?)', [`during backup ${n++}`], 'app', secrets.app);
+    })();
+    const physical = await runBackupJob({ action: 'take', cluster: CLUSTER, method: 'physical', storage, source, spec }, env, () => {}).finally(() => (writing = false));
+    await writes;
+    assert.ok(physical.ok && 'id' in physical, JSON.stringify(physical));
+    assert.match(physical.gtid, /^0-1-\d+$/);
+    assert.deepEqual(JSON.parse(readFileSync(env.terminationLog, 'utf8')), physical, 'the outcome is the termination message');
+    const manifest = JSON.parse(readFileSync(join(claim, 'prod', physical.folder, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.gtid, physical.gtid);
+    assert.equal(manifest.files[0].bytes, statSync(join(claim, 'prod', physical.folder, 'data.xbstream.zst')).size);
+
+    await sleep(1100); // backup ids are whole seconds
+    const logical = await runBackupJob({ action: 'take', cluster: CLUSTER, method: 'logical', databases: ['app'], storage, source, spec }, env, () => {});
+    assert.ok(logical.ok && 'id' in logical, JSON.stringify(logical));
+    assert.deepEqual(JSON.parse(readFileSync(join(claim, 'prod', logical.folder, 'manifest.json'), 'utf8')).databases, ['app']);
+
+    const missing = await runBackupJob({ action: 'take', cluster: CLUSTER, method: 'logical', databases: ['nope'], storage, source, spec }, env, () => {});
+    assert.deepEqual(missing, { ok: false, error: `spec.databases: cluster ${CLUSTER} has no database nope; it has app` });
+
+    writeFileSync(join(secretsDir, 'agent-token'), 'a-wrong-token\n');
+    await sleep(1100);
+    const refused = await runBackupJob({ action: 'take', cluster: CLUSTER, method: 'physical', storage, source, spec }, env, () => {});
+    assert.ok(!refused.ok && /HTTP 401 \(wrong agent token\)/.test(refused.error), JSON.stringify(refused));
+    assert.ok(!refused.error.includes('a-wrong-token'));
+    const folders = readdirSync(join(claim, 'prod', CLUSTER)).sort();
+    assert.deepEqual(folders, [physical.id, logical.id].sort(), 'a failed backup leaves no folder');
+
+    const deleted = await runBackupJob({ action: 'delete', cluster: CLUSTER, storage, id: physical.id }, env, () => {});
+    assert.deepEqual(deleted, { ok: true, deleted: physical.folder });
+    assert.deepEqual(readdirSync(join(claim, 'prod', CLUSTER)).filter((f) => readdirSync(join(claim, 'prod', CLUSTER, f)).length), [logical.id]);
+  } finally {
+    writeFileSync(join(secretsDir, 'agent-token'), `${secrets['agent-token']}\n`, { mode: 0o400 });
+    rmSync(claim, { recursive: true, force: true });
   }
 });
 

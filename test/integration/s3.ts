@@ -11,7 +11,8 @@ const S3RVER = join(resolve(import.meta.dirname, '../..'), 'node_modules/s3rver/
 
 export class S3Server {
   private child?: ChildProcess;
-  constructor(readonly dir: string, readonly port: number, readonly bucket: string) {}
+  /** `address` 0.0.0.0 lets pods of the e2e cluster reach it through the bridge's gateway. */
+  constructor(readonly dir: string, readonly port: number, readonly bucket: string, readonly address = '127.0.0.1') {}
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -24,7 +25,7 @@ export class S3Server {
 
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    this.child = spawn(process.execPath, [S3RVER, '-d', this.dir, '-a', '127.0.0.1', '-p', String(this.port), '--silent', '--configure-bucket', this.bucket], { stdio: 'ignore' });
+    this.child = spawn(process.execPath, [S3RVER, '-d', this.dir, '-a', this.address, '-p', String(this.port), '--silent', '--configure-bucket', this.bucket], { stdio: 'ignore' });
     const deadline = Date.now() + 30_000;
     while (!(await listening(this.port))) {
       if (Date.now() > deadline) throw new Error(`s3rver did not listen on ${this.port}`);

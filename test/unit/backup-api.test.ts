@@ -42,6 +42,10 @@ const bad: BadCase[] = [
   { name: 'backup: pvc path escaping the volume', doc: backup({ storage: { pvc: { claimName: 'b', path: '/x/../etc' } } }), path: 'spec.storage.pvc.path', message: /must be an absolute folder inside the volume/ },
   { name: 'backup: relative pvc path', doc: backup({ storage: { pvc: { claimName: 'b', path: 'backups' } } }), path: 'spec.storage.pvc.path', message: /must be an absolute folder/ },
   { name: 'backup: method "snapshot"', doc: backup({ method: 'snapshot' }), path: 'spec.method', message: /must be physical \(mariadb-backup\) or logical \(mariadb-dump\)/ },
+  { name: 'backup: target "any"', doc: backup({ target: 'any' }), path: 'spec.target', message: /must be replica, primary or preferReplica/ },
+  { name: 'backup: databases of a physical backup', doc: backup({ databases: ['app'] }), path: 'spec.databases', message: /only with method logical/ },
+  { name: 'backup: a database name with a quote', doc: backup({ method: 'logical', databases: ["a'b"] }), path: 'spec.databases[0]', message: /must be 1-64 letters, digits or underscores/ },
+  { name: 'backup: deletionPolicy "Orphan"', doc: backup({ deletionPolicy: 'Orphan' }), path: 'spec.deletionPolicy', message: /must be Retain or Delete/ },
   { name: 'backup: typo in a field', doc: backup({ mehtod: 'logical' }), path: 'spec.mehtod', message: /did you mean "method"\?/ },
 
   // MySQLRestore
@@ -70,8 +74,10 @@ const bad: BadCase[] = [
   { name: 'schedule: not a string', doc: schedule({ schedule: 3 }), path: 'spec.schedule', message: /must be a cron expression of 5 fields/ },
   { name: 'schedule: keep 0', doc: schedule({ keep: 0 }), path: 'spec.keep', message: /must be at least 1/ },
   { name: 'schedule: keep 1001', doc: schedule({ keep: 1001 }), path: 'spec.keep', message: /must be at most 1000/ },
+  { name: 'schedule: maxAge "30 days"', doc: schedule({ maxAge: '30 days' }), path: 'spec.maxAge', message: /must be a number of hours or days, such as "36h" or "30d"/ },
   { name: 'schedule: suspend "true"', doc: schedule({ suspend: 'true' }), path: 'spec.suspend', message: /must be a boolean/ },
   { name: 'schedule: template names a cluster', doc: schedule({ backupTemplate: { clusterName: 'x', storage: { pvc: { claimName: 'b' } } } }), path: 'spec.backupTemplate.clusterName', message: /is not a known field/ },
+  { name: 'schedule: template dumps databases physically', doc: schedule({ backupTemplate: { databases: ['app'], storage: { pvc: { claimName: 'b' } } } }), path: 'spec.backupTemplate.databases', message: /only with method logical/ },
   { name: 'schedule: template without storage', doc: schedule({ backupTemplate: {} }), path: 'spec.backupTemplate.storage', message: /is required/ },
   { name: 'schedule: template with no backend', doc: schedule({ backupTemplate: { storage: {} } }), path: 'spec.backupTemplate.storage', message: /must name where backups go: s3 .*, pvc .* or, in the sandbox, local/ },
 ];
@@ -94,7 +100,7 @@ test('the minimal documents validate and get their defaults', async (t) => {
   await t.test('MySQLBackup', () => {
     const r = validateBackup(backup());
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual(r.value.spec, { clusterName: 'demo', method: 'physical', storage: { s3: { ...s3, region: 'us-east-1', forcePathStyle: false } } });
+    assert.deepEqual(r.value.spec, { clusterName: 'demo', method: 'physical', target: 'replica', deletionPolicy: 'Retain', storage: { s3: { ...s3, region: 'us-east-1', forcePathStyle: false } } });
   });
   await t.test('MySQLBackup on a PVC', () => {
     const r = validateBackup(backup({ storage: { pvc: { claimName: 'backups' } } }));
@@ -116,7 +122,7 @@ test('the minimal documents validate and get their defaults', async (t) => {
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.value.spec, {
       clusterName: 'demo', schedule: '0 3 * * *', keep: 7, suspend: false,
-      backupTemplate: { method: 'physical', storage: { pvc: { claimName: 'backups', path: '/' } } },
+      backupTemplate: { method: 'physical', target: 'replica', deletionPolicy: 'Retain', storage: { pvc: { claimName: 'backups', path: '/' } } },
     });
   });
 });

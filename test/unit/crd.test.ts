@@ -100,7 +100,7 @@ test('names, subresources and printer columns', () => {
     },
     {
       name: 'mysqlbackups.ordinal.dev', scope: 'Namespaced', names: 'MySQLBackup mysqlbackups mysqlbackup myb', version: 'ordinal.dev/v1alpha1', subresources: 'status',
-      columns: 'Cluster=.spec.clusterName:string Method=.spec.method:string Phase=.status.phase:string Size=.status.size:string Age=.metadata.creationTimestamp:date',
+      columns: 'Cluster=.spec.clusterName:string Method=.spec.method:string Phase=.status.phase:string GTID=.status.gtid:string Bytes=.status.bytes:integer Age=.metadata.creationTimestamp:date',
     },
     {
       name: 'mysqlrestores.ordinal.dev', scope: 'Namespaced', names: 'MySQLRestore mysqlrestores mysqlrestore myr', version: 'ordinal.dev/v1alpha1', subresources: 'status',

@@ -4,10 +4,10 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadClusterFile } from '../../api/load.js';
-import { SYSTEM_SCHEMAS } from '../../backup/logical.js';
 import type { Location } from '../../backup/location.js';
 import type { BackupMethod, Manifest } from '../../backup/manifest.js';
 import { chooseBackupSource, type BackupTarget } from '../../backup/source.js';
+import { planDump, readSourceFacts } from '../../backup/source-facts.js';
 import { openStore } from '../../backup/store.js';
 import { takeBackup, type BackupProgress } from '../../backup/take.js';
 import type { InstanceSummary } from '../../clustering/summary.js';
@@ -30,7 +30,6 @@ export interface BackupRequest {
 /** The backup itself, given the instances as the HA loop sees them (the CLI and the supervisor's schedule). */
 export async function backupCluster(paths: ClusterPaths, instances: InstanceSummary[], o: BackupRequest): Promise<Manifest> {
   const name = paths.name;
-  if (o.databases && o.method !== 'logical') throw new Error('--databases: only a logical backup can hold some databases; add --method logical');
   const choice = chooseBackupSource(instances, o.target);
   if (!choice.ok) throw new Error(`cannot back up cluster ${name}: ${choice.reason}`);
   const spec = loadClusterFile(paths.spec).spec;
@@ -38,16 +37,8 @@ export async function backupCluster(paths: ClusterPaths, instances: InstanceSumm
   const endpoint = { host: '127.0.0.1', port: instancePort(readPorts(paths), choice.ordinal) };
   const release = lock(paths);
   try {
-    const facts = await withSession(endpoint, secrets.operator, async (s) => ({
-      version: String(await s.value('SELECT VERSION()')),
-      databases: (await s.query<{ Database: string }>('SHOW DATABASES')).map((r) => r.Database).filter((d) => !SYSTEM_SCHEMAS.has(d)),
-      sizes: await s.query<{ db: string; bytes: string }>('SELECT table_schema AS db, SUM(data_length + index_length) AS bytes FROM information_schema.tables GROUP BY table_schema'),
-    }), { deadlineMs: 30_000 });
-    const missing = (o.databases ?? []).filter((d) => !facts.databases.includes(d));
-    if (missing.length) throw new Error(`--databases: cluster ${name} has no database ${missing.join(', ')}; it has ${facts.databases.join(', ') || 'none'}`);
-    const databases = o.method === 'logical' ? o.databases ?? facts.databases : undefined;
-    if (databases && databases.length === 0) throw new Error(`cluster ${name} has no database to dump`);
-    const estimate = databases ? facts.sizes.filter((r) => databases.includes(r.db)).reduce((n, r) => n + Number(r.bytes ?? 0), 0) : undefined;
+    const facts = await withSession(endpoint, secrets.operator, readSourceFacts, { deadlineMs: 30_000 });
+    const { databases, estimate } = planDump(name, o.method, o.databases, facts, '--databases');
     return await takeBackup({
       store: openStore(o.to),
       cluster: name,

@@ -1,0 +1,196 @@
+// The MySQLBackup controller: picks the source instance, runs one backup Job, and reports
+// its outcome in status and Events. With deletionPolicy Delete a finalizer keeps the object
+// until a second Job has deleted the stored files.
+import type { Logger } from 'pino';
+import { validateBackup, type MySQLBackup } from '../api/backup.js';
+import { API_VERSION, type MySQLCluster } from '../api/cluster.js';
+import { BACKUP_KIND } from '../api/backup.js';
+import type { Applier } from '../kube/apply.js';
+import { setCondition, type Condition } from '../kube/conditions.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
+import type { HandlerResult } from '../kube/queue.js';
+import { objectKey, type KubeObject, type ObjectRef } from '../kube/types.js';
+import { AGENT_PORT, MYSQL_PORT, namesOf } from '../builders/names.js';
+import { backupJob, backupJobName } from '../builders/backup-job.js';
+import type { InstanceSummary } from '../clustering/summary.js';
+import type { BackupJobRequest, BackupJobResult } from '../platform/kube/backup-job.js';
+import { backupStep, type BackupPhase, type JobView } from './backup-step.js';
+
+export const FILES_FINALIZER = 'ordinal.dev/backup-files';
+const WAIT_MS = 10_000;
+
+export interface BackupStatus {
+  phase: BackupPhase;
+  conditions?: Condition[];
+  observedGeneration?: number;
+  source?: { instance: number; role: 'primary' | 'replica' };
+  startTime?: string;
+  completionTime?: string;
+  backupId?: string;
+  location?: string;
+  folder?: string;
+  gtid?: string;
+  bytes?: number;
+  serverVersion?: string;
+  message?: string;
+}
+
+export type Backup = MySQLBackup & KubeObject & { metadata: { finalizers?: string[] }; status?: BackupStatus };
+type Job = KubeObject & { status?: { active?: number; succeeded?: number; failed?: number; conditions?: { type: string; status: string }[] } };
+type Pod = KubeObject & { status?: { containerStatuses?: { state?: { terminated?: { message?: string; finishedAt?: string } } }[] } };
+
+export interface BackupControllerDeps {
+  applier: Applier;
+  events: EventRecorder;
+  backups: Informer<Backup>;
+  clusters: Informer;
+  jobs: Informer;
+  pods: Informer;
+  image: string;
+  log: Logger;
+}
+
+export class BackupController {
+  constructor(private readonly deps: BackupControllerDeps) {}
+
+  async reconcile(key: string): Promise<HandlerResult> {
+    const b = this.deps.backups.get(key);
+    if (!b) return;
+    const ref = refOf(b);
+    if (b.metadata?.deletionTimestamp) return this.finalize(b, ref);
+    await this.keepFinalizer(b, ref);
+
+    const validated = validateBackup(b);
+    const spec = validated.ok ? validated.value.spec : b.spec;
+    const cluster = this.deps.clusters.get(objectKey(ref.namespace, spec.clusterName)) as (MySQLCluster & KubeObject) | undefined;
+    const job = await this.jobView(ref, backupJobName(ref.name, 'take'), b.status?.phase === 'Running');
+    const step = backupStep({
+      phase: b.status?.phase,
+      specErrors: validated.ok ? [] : validated.errors,
+      target: spec.target ?? 'replica',
+      cluster: cluster ? { instances: (cluster.status as { instances?: InstanceSummary[] } | undefined)?.instances ?? [] } : undefined,
+      otherRunning: this.deps.backups.list().find((o) => o !== b && o.metadata?.namespace === ref.namespace && o.spec?.clusterName === spec.clusterName && o.status?.phase === 'Running')?.metadata?.name,
+      job,
+    });
+    const now = new Date();
+    switch (step.kind) {
+      case 'none':
+      case 'running':
+        return;
+      case 'wait':
+        await this.write(b, ref, { phase: 'Pending', message: step.message }, { status: 'False', reason: step.reason, message: step.message }, now);
+        return { requeueAfterMs: WAIT_MS };
+      case 'fail':
+        await this.write(b, ref, { phase: 'Failed', message: step.message, completionTime: now.toISOString() }, { status: 'False', reason: step.reason, message: step.message }, now);
+        void this.deps.events.warning(ref, step.reason, step.message);
+        return;
+      case 'start': {
+        const n = namesOf(spec.clusterName, ref.namespace);
+        const host = n.host(step.ordinal);
+        const request: BackupJobRequest = {
+          action: 'take',
+          cluster: spec.clusterName,
+          method: spec.method,
+          ...(spec.databases ? { databases: spec.databases } : {}),
+          storage: spec.storage,
+          source: { ordinal: step.ordinal, role: step.role, host, port: MYSQL_PORT, agent: `${host}:${AGENT_PORT}` },
+          spec: cluster!.spec,
+        };
+        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: cluster!.spec.engine?.image ?? this.deps.image, imagePullPolicy: cluster!.spec.engine?.imagePullPolicy, storage: spec.storage }));
+        const message = `backing up instance ${step.ordinal} (${step.role}) of cluster ${spec.clusterName}`;
+        await this.write(b, ref, { phase: 'Running', message, startTime: now.toISOString(), source: { instance: step.ordinal, role: step.role } }, { status: 'False', reason: 'Running', message }, now);
+        void this.deps.events.normal(ref, 'Started', `${message} (${spec.method})`);
+        return;
+      }
+      case 'complete': {
+        const r = step.result;
+        const message = `backup ${r.id} at GTID ${r.gtid || '(empty)'}: ${r.bytes} bytes in ${r.location}`;
+        await this.write(b, ref, {
+          phase: 'Completed', message, completionTime: r.endTime, startTime: r.startTime,
+          backupId: r.id, location: r.location, folder: r.folder, gtid: r.gtid, bytes: r.bytes, serverVersion: r.serverVersion,
+        }, { status: 'True', reason: 'Completed', message }, now);
+        void this.deps.events.normal(ref, 'Completed', message);
+        return;
+      }
+    }
+  }
+
+  /** Deleting: with deletionPolicy Delete, a Job deletes the files before the finalizer goes. */
+  private async finalize(b: Backup, ref: ObjectRef & { namespace: string }): Promise<HandlerResult> {
+    if (!b.metadata?.finalizers?.includes(FILES_FINALIZER)) return;
+    const id = b.status?.backupId;
+    if (id) {
+      const name = backupJobName(ref.name, 'delete');
+      const job = await this.jobView(ref, name, false);
+      if (job.state === 'none') {
+        const request: BackupJobRequest = { action: 'delete', cluster: b.spec.clusterName, storage: b.spec.storage, id };
+        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: this.deps.image, storage: b.spec.storage }));
+        void this.deps.events.normal(ref, 'Deleting', `deleting the files of backup ${id} (deletionPolicy Delete)`);
+        return;
+      }
+      if (job.state === 'running') return;
+      if (!job.succeeded || !job.result?.ok) {
+        const why = job.result && !job.result.ok ? job.result.error : 'the delete Job failed';
+        void this.deps.events.warning(ref, 'DeleteFailed', `${why}; retrying in a minute (remove the finalizer ${FILES_FINALIZER} to keep the files and give up)`);
+        await this.deps.applier.delete({ apiVersion: 'batch/v1', kind: 'Job', namespace: ref.namespace, name }, 'Background');
+        return { requeueAfterMs: 60_000 };
+      }
+    }
+    // A backup that never completed has no manifest: whatever it wrote is never listed.
+    await this.setFinalizers(b, ref, (b.metadata.finalizers ?? []).filter((f) => f !== FILES_FINALIZER));
+  }
+
+  private async keepFinalizer(b: Backup, ref: ObjectRef): Promise<void> {
+    const has = b.metadata?.finalizers?.includes(FILES_FINALIZER) ?? false;
+    const wants = b.spec?.deletionPolicy === 'Delete';
+    if (has === wants) return;
+    const others = (b.metadata?.finalizers ?? []).filter((f) => f !== FILES_FINALIZER);
+    await this.setFinalizers(b, ref, wants ? [...others, FILES_FINALIZER] : others);
+  }
+
+  private setFinalizers(b: Backup, ref: ObjectRef, finalizers: string[]): Promise<void> {
+    // resourceVersion: a finalizer list written over someone else's newer one would drop theirs.
+    return this.deps.applier.mergePatch(ref, { metadata: { finalizers, resourceVersion: b.metadata?.resourceVersion } });
+  }
+
+  /** The Job and, once it is done, its pod's termination message. */
+  private async jobView(ref: ObjectRef & { namespace: string }, name: string, expectJob: boolean): Promise<JobView & { succeeded?: boolean; result?: BackupJobResult }> {
+    let job = this.deps.jobs.get(objectKey(ref.namespace, name)) as Job | undefined;
+    // The cache may not have seen a Job created a moment ago: ask before calling it lost.
+    if (!job && expectJob) job = await this.deps.applier.get<Job>({ apiVersion: 'batch/v1', kind: 'Job', namespace: ref.namespace, name });
+    if (!job) return { state: 'none' };
+    const done = job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+    if (!done) return { state: 'running' };
+    return { state: 'done', succeeded: done.type === 'Complete', result: this.resultOf(ref.namespace, name) };
+  }
+
+  private resultOf(namespace: string, job: string): BackupJobResult | undefined {
+    const messages = (this.deps.pods.list() as Pod[])
+      .filter((p) => p.metadata?.namespace === namespace && p.metadata?.labels?.['job-name'] === job)
+      .map((p) => p.status?.containerStatuses?.[0]?.state?.terminated)
+      .filter((t): t is { message?: string; finishedAt?: string } => !!t?.message)
+      .sort((a, z) => (a.finishedAt ?? '').localeCompare(z.finishedAt ?? ''));
+    const last = messages.at(-1)?.message;
+    try {
+      return last ? (JSON.parse(last) as BackupJobResult) : undefined;
+    } catch {
+      return { ok: false, error: last!.slice(0, 500) };
+    }
+  }
+
+  private async write(b: Backup, ref: ObjectRef, next: Partial<BackupStatus> & { phase: BackupPhase }, condition: { status: 'True' | 'False'; reason: string; message: string }, now: Date): Promise<void> {
+    const conditions = setCondition(b.status?.conditions, { type: 'Complete', ...condition, observedGeneration: b.metadata?.generation }, now);
+    const status: BackupStatus = { ...b.status, ...next, conditions, observedGeneration: b.metadata?.generation };
+    if (JSON.stringify(status) === JSON.stringify(b.status)) return;
+    await this.deps.applier.patchStatus(ref, status);
+  }
+}
+
+function refOf(b: Backup): ObjectRef & { namespace: string } {
+  return { apiVersion: API_VERSION, kind: BACKUP_KIND, namespace: b.metadata?.namespace ?? 'default', name: b.metadata!.name!, uid: b.metadata?.uid };
+}
+
+function ownerOf(b: Backup) {
+  return { name: b.metadata!.name!, namespace: b.metadata?.namespace ?? 'default', uid: b.metadata?.uid ?? '' };
+}

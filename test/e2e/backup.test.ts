@@ -1,0 +1,135 @@
+// Issue 9 on the real test cluster: MySQLBackup objects become backup Jobs that write to a
+// real PersistentVolumeClaim (the hostpath provisioner's folder, read here from the host) and
+// to a real S3 server (s3rver on the pod network's gateway). Status, Events, the finalizer of
+// deletionPolicy Delete, a bad spec refused with its field, and no key anywhere it must not be.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { Writers } from '../integration/writers.js';
+import { S3Server } from '../integration/s3.js';
+import { kubectl, kubectlJson, kubectlOk, useCluster, useOperators, waitFor } from './harness.js';
+
+useOperators();
+const c = useCluster('bk', 'e2e-backup');
+// Pods reach the host on the bridge's gateway address (e2e/cluster: cni0, 10.244.0.0/24).
+const s3 = new S3Server(mkdtempSync(join(tmpdir(), 'ord-e2e-s3-')), 15920, 'backups', '0.0.0.0');
+before(() => s3.start());
+after(async () => {
+  await s3.stop();
+  rmSync(s3.dir, { recursive: true, force: true });
+});
+
+const backup = (name: string, spec: Record<string, unknown>) =>
+  kubectl(['apply', '-f', '-'], stringify({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLBackup', metadata: { name, namespace: c.namespace }, spec: { clusterName: c.name, ...spec } }));
+const getBackup = (name: string) => kubectlJson(['-n', c.namespace, 'get', 'mysqlbackup', name]);
+const describe = async () => `${(await kubectl(['-n', c.namespace, 'get', 'mysqlbackup,job,pod', '-o', 'wide'])).stdout}\n${(await kubectl(['-n', c.namespace, 'get', 'events', '--sort-by=.lastTimestamp'])).stdout.split('\n').slice(-20).join('\n')}`;
+const settled = (name: string) => waitFor(`backup ${name} to finish`, async () => {
+  const b = await getBackup(name);
+  return ['Completed', 'Failed'].includes(b.status?.phase) ? b : undefined;
+}, 400_000, describe, 1000);
+const backupEvents = async (name: string) =>
+  (await kubectlJson(['-n', c.namespace, 'get', 'events', '--field-selector', `involvedObject.name=${name},involvedObject.kind=MySQLBackup`])).items as Array<{ reason: string; message: string; type: string }>;
+
+let claimDir = '';
+
+test('a physical backup under writes, from a replica, to a PersistentVolumeClaim', async () => {
+  assert.equal((await c.apply({ replicas: 2, storage: { size: '1Gi', storageClassName: 'standard' } })).code, 0);
+  await kubectlOk(['apply', '-f', '-'], stringify({
+    apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'backups', namespace: c.namespace },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage: '1Gi' } } },
+  }));
+  await c.healthy(2);
+  await Writers.prepare(c);
+  const writers = new Writers(c, 2).start();
+  try {
+    assert.equal((await backup('nightly', { method: 'physical', storage: { pvc: { claimName: 'backups', path: '/prod' } }, deletionPolicy: 'Delete' })).code, 0);
+    const b = await settled('nightly');
+    assert.equal(b.status.phase, 'Completed', JSON.stringify(b.status));
+    assert.deepEqual(b.status.source, { instance: 1, role: 'replica' });
+    assert.match(b.status.gtid, /^0-\d+-\d+$/);
+    assert.ok(b.status.bytes > 0);
+    assert.deepEqual(b.metadata.finalizers, ['ordinal.dev/backup-files']);
+    assert.equal(b.status.conditions.find((x: { type: string }) => x.type === 'Complete')?.reason, 'Completed');
+    const reasons = (await backupEvents('nightly')).map((e) => e.reason);
+    assert.ok(reasons.includes('Started') && reasons.includes('Completed'), reasons.join(','));
+
+    const pvc = await kubectlJson(['-n', c.namespace, 'get', 'pvc', 'backups']);
+    const pv = await kubectlJson(['get', 'pv', pvc.spec.volumeName]);
+    claimDir = pv.spec.hostPath.path;
+    const manifest = JSON.parse(readFileSync(join(claimDir, 'prod', b.status.folder, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.gtid, b.status.gtid);
+    assert.equal(manifest.source.role, 'replica');
+    assert.equal(manifest.files[0].bytes, b.status.bytes);
+  } finally {
+    await writers.stop();
+  }
+});
+
+test('a logical backup of one database to S3, with keys from a Secret that appear nowhere else', async () => {
+  const keys = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  await kubectlOk(['apply', '-f', '-'], stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's3-keys', namespace: c.namespace }, stringData: keys }));
+  const storage = { s3: { bucket: 'backups', prefix: 'prod', endpoint: 'http://10.244.0.1:15920', forcePathStyle: true, credentialsSecretRef: { name: 's3-keys' } } };
+  assert.equal((await backup('adhoc', { method: 'logical', databases: ['app'], target: 'primary', storage })).code, 0);
+  const b = await settled('adhoc');
+  assert.equal(b.status.phase, 'Completed', JSON.stringify(b.status));
+  assert.deepEqual(b.status.source, { instance: 0, role: 'primary' });
+  assert.equal(b.metadata.finalizers, undefined, 'Retain: no finalizer');
+  assert.ok(existsSync(join(s3.dir, 'backups', 'prod', c.name)), 'objects in the bucket');
+
+  const job = await kubectlJson(['-n', c.namespace, 'get', 'job', 'adhoc-backup']);
+  const text = JSON.stringify({ job, status: b.status, events: await backupEvents('adhoc') });
+  assert.ok(!text.includes(keys.secretAccessKey), 'the key is in the Job, the status or an Event');
+});
+
+test('a backup with two storages fails at once naming the field; no Job is created', async () => {
+  assert.equal((await backup('twice', { storage: { pvc: { claimName: 'backups' }, s3: { bucket: 'backups', credentialsSecretRef: { name: 's3-keys' } } } })).code, 0);
+  const b = await settled('twice');
+  assert.equal(b.status.phase, 'Failed');
+  assert.match(b.status.message, /^spec\.storage: must name exactly one of s3, pvc or local, not s3 and pvc$/);
+  assert.equal((await kubectl(['-n', c.namespace, 'get', 'job', 'twice-backup'])).code, 1, 'no Job');
+  assert.ok((await backupEvents('twice')).some((e) => e.type === 'Warning' && e.reason === 'InvalidSpec'));
+});
+
+test('a schedule every minute with keep 2 leaves exactly two backups and their files; suspend stops it', async () => {
+  const storage = { pvc: { claimName: 'backups', path: '/scheduled' } };
+  const schedule = (suspend: boolean) => kubectlOk(['apply', '-f', '-'], stringify({
+    apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLBackupSchedule', metadata: { name: 'every-minute', namespace: c.namespace },
+    spec: { clusterName: c.name, schedule: '* * * * *', keep: 2, suspend, backupTemplate: { method: 'logical', storage, deletionPolicy: 'Delete' } },
+  }));
+  const owned = async () => ((await kubectlJson(['-n', c.namespace, 'get', 'mysqlbackup', '-l', 'ordinal.dev/schedule=every-minute'])).items as any[]);
+  await schedule(false);
+  // Three runs completed, one of them deleted again: keep 2 at work.
+  const deleted = await waitFor('three scheduled backups, the oldest deleted', async () => {
+    const events = (await kubectlJson(['-n', c.namespace, 'get', 'events', '--field-selector', 'involvedObject.name=every-minute'])).items as Array<{ reason: string }>;
+    return events.some((e) => e.reason === 'BackupDeleted') ? events : undefined;
+  }, 400_000, describe, 2000);
+  assert.ok(deleted.filter((e) => e.reason === 'BackupCreated').length >= 3);
+  await schedule(true);
+  const settledAll = await waitFor('the schedule\'s backups to settle at two', async () => {
+    const items = await owned();
+    return items.length === 2 && items.every((b) => b.status?.phase === 'Completed') ? items : undefined;
+  }, 300_000, describe, 2000);
+  const folders = readdirSync(join(claimDir, 'scheduled', c.name)).filter((f) => existsSync(join(claimDir, 'scheduled', c.name, f, 'manifest.json')));
+  assert.deepEqual(folders.sort(), settledAll.map((b) => b.status.backupId).sort(), 'the files of exactly the two kept backups');
+  const s = await kubectlJson(['-n', c.namespace, 'get', 'mysqlbackupschedule', 'every-minute']);
+  assert.equal(s.status.suspended, true);
+  assert.equal(s.status.nextScheduleTime, undefined);
+  assert.ok(settledAll.some((b) => b.metadata.name === s.status.lastSuccessfulBackup));
+  // Suspended: a minute passes and nothing new is created.
+  const before = (await owned()).map((b) => b.metadata.name).sort();
+  await new Promise((r) => setTimeout(r, 70_000));
+  assert.deepEqual((await owned()).map((b) => b.metadata.name).sort(), before);
+});
+
+test('deleting a backup with deletionPolicy Delete deletes its files, then the object', async () => {
+  const b = await getBackup('nightly');
+  const folder = join(claimDir, 'prod', b.status.folder);
+  assert.ok(existsSync(join(folder, 'manifest.json')));
+  await kubectlOk(['-n', c.namespace, 'delete', 'mysqlbackup', 'nightly', '--wait=false']);
+  await waitFor('the backup object to be gone', async () => ((await kubectl(['-n', c.namespace, 'get', 'mysqlbackup', 'nightly'])).code === 1 ? true : undefined), 300_000, describe, 1000);
+  assert.ok(!existsSync(join(folder, 'manifest.json')), 'the manifest is deleted');
+  assert.ok(!existsSync(join(folder, 'data.xbstream.zst')), 'the data is deleted');
+});
