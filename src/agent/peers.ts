@@ -1,5 +1,6 @@
 // The client side of the agent's HTTP API: what init-data asks its peers, what the mysql
 // container asks its own agent before a start, and what the operator tells it.
+import type { ArchiveView } from './archive.js';
 import http from 'node:http';
 import type { InstanceStatus } from './instance-status.js';
 import type { PeerAnswer } from './donor.js';
@@ -65,6 +66,13 @@ export async function fetchBinlogState(peer: string, token: string): Promise<str
   const res = await request(peer, '/binlog-state', token, 10_000);
   if (res.statusCode !== 200) throw await refusal(peer, 'GET /binlog-state', res);
   return (await body(res)).trim();
+}
+
+/** How far the binary log archive reaches, as the primary's agent archives it (GET /archive). */
+export async function fetchArchive(agent: string): Promise<ArchiveView> {
+  const res = await request(agent, '/archive', undefined, 3000);
+  if (res.statusCode !== 200) throw await refusal(agent, 'GET /archive', res);
+  return JSON.parse(await body(res)) as ArchiveView;
 }
 
 /** The donor's GTID position at an offset of its binlog (see cloneInto). */

@@ -1,5 +1,5 @@
-// `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes, /status and
-// GET /start-mode are open; /clone, /backup, /binlog-state and /gtid-at hand out the data and
+// `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes, /status,
+// /archive and GET /start-mode are open; /clone, /backup, /binlog-state and /gtid-at hand out the data and
 // POST /start-mode may roll a tail back, so they need the cluster's agent token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { rmSync, statSync, truncateSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { startBackup } from '../mariadb/backup-tools.js';
 import { withSession } from '../db/connection.js';
 import { binlogGtidPos } from '../db/dialect.js';
 import type { AgentConfig } from './config.js';
+import { startAgentArchiver } from './archive.js';
+import { readCluster } from './init-config.js';
 import { instanceStatus, localEndpoint, serverAnswers } from './instance-status.js';
 import { operatorCredentials, readSecret } from './secrets.js';
 import { parseDecision, StartGate } from './start-gate.js';
@@ -23,6 +25,7 @@ const MAX_BODY = 4096;
 export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server> {
   let cloning = false;
   let backingUp = false;
+  const archive = startAgentArchiver(cfg, readCluster(cfg).spec, log);
   const gate = new StartGate();
 
   type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -49,6 +52,8 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
       else send(res, 204, '');
     },
     '/healthz': (_req, res) => send(res, 200, 'ok\n'),
+    // How far the archive of binary logs reaches (no secret); 404 without spec.pitr.
+    '/archive': (_req, res) => (archive ? send(res, 200, JSON.stringify(archive.status()), 'application/json') : send(res, 404, 'spec.pitr is not set\n')),
     '/ready': async (_req, res) => {
       const up = await serverAnswers(cfg, operatorCredentials(cfg));
       send(res, up ? 200 : 503, up ? 'ready\n' : 'the server does not answer\n');
@@ -143,7 +148,10 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
   // throw away what the replica has replicated since).
   const timer = setInterval(() => void forgetInitFile(), INIT_FILE_CHECK_MS);
   timer.unref();
-  server.on('close', () => clearInterval(timer));
+  server.on('close', () => {
+    clearInterval(timer);
+    void archive?.stop();
+  });
   async function forgetInitFile(): Promise<void> {
     try {
       if (statSync(cfg.initFile).size === 0) return;

@@ -23,6 +23,10 @@ export const backupTemplateFields = {
     uniqueItems: true,
     description: 'logical only: the databases to dump (default: all but the system schemas)',
   })),
+  verify: Type.Boolean({
+    default: false,
+    description: 'true: once taken, the backup is restored in a scratch Job, every table checked and the GTID compared (status.verified)',
+  }),
   deletionPolicy: Type.Enum(['Retain', 'Delete'], {
     default: 'Retain',
     description: 'Delete: deleting the MySQLBackup deletes its stored files too',

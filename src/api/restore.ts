@@ -4,7 +4,7 @@
 import Type, { type Static } from 'typebox';
 import { BackupMethod, BACKUP_KIND } from './backup.js';
 import { BackupStorage, kubeStorageErrors } from './storage.js';
-import { resource } from './cluster.js';
+import { ClusterSpec, resource } from './cluster.js';
 import { dnsLabel, section } from './common.js';
 import { validateResource, type FieldError, type Validated } from './validate.js';
 
@@ -26,13 +26,18 @@ export const RestoreSpec = section({
   clusterName: dnsLabel({ maxLength: 40, description: 'the MySQLCluster to create from the backup; it must not exist yet' }),
   backupName: Type.Optional(dnsLabel({ description: 'a MySQLBackup in the same namespace' })),
   source: Type.Optional(RestoreSource),
-  // In the schema so that a document using it is refused with a clear message (not as an
-  // unknown field), and so the CRD does not change when it is implemented.
   pointInTime: Type.Optional(Type.String({
     pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
-    description: 'not supported yet: recovery to a moment after the backup, from the binary logs',
+    description: 'replay the archived binary logs up to this moment (whole seconds: a fraction is cut off)',
     errorMessage: 'must be an RFC 3339 time such as "2024-01-31T12:00:00Z"',
   })),
+  gtid: Type.Optional(Type.String({
+    pattern: '^0-[0-9]{1,10}-[0-9]{1,20}$',
+    description: 'replay the archived binary logs up to and including this transaction of the cluster\'s domain 0',
+    errorMessage: 'must be a GTID of domain 0 such as "0-1-4711"',
+  })),
+  archive: Type.Optional(section({ storage: BackupStorage }, { description: "where the binary logs are archived; default: the backup's cluster's spec.pitr.storage" })),
+  cluster: Type.Optional(section({ spec: ClusterSpec }, { description: "the new cluster's spec; default: the spec of the backup's cluster" })),
 });
 
 export const MySQLRestore = resource(RESTORE_KIND, RestoreSpec);
@@ -51,9 +56,13 @@ function restoreErrors(spec: RestoreSpec): FieldError[] {
   } else if (spec.backupName === undefined && spec.source === undefined) {
     errors.push({ path: 'spec.backupName', message: `is required: name a ${BACKUP_KIND}, or give spec.source (storage and path) instead` });
   }
-  if (spec.pointInTime !== undefined) {
-    errors.push({ path: 'spec.pointInTime', message: 'is not supported yet: remove it to restore the backup as it was taken' });
+  if (spec.pointInTime !== undefined && spec.gtid !== undefined) {
+    errors.push({ path: 'spec.gtid', message: 'cannot be set together with spec.pointInTime; choose one target' });
+  }
+  if (spec.archive && spec.pointInTime === undefined && spec.gtid === undefined) {
+    errors.push({ path: 'spec.archive', message: 'is only read to replay up to a target: give spec.pointInTime or spec.gtid too' });
   }
   if (spec.source && typeof spec.source === 'object') errors.push(...kubeStorageErrors(spec.source.storage, 'spec.source.storage'));
+  if (spec.archive && typeof spec.archive === 'object') errors.push(...kubeStorageErrors(spec.archive.storage, 'spec.archive.storage'));
   return errors;
 }

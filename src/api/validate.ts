@@ -4,7 +4,7 @@ import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { CLUSTER_KIND, MySQLCluster, type ClusterSpec } from './cluster.js';
 import { cronProblem } from './cron.js';
-import { storageErrors } from './storage.js';
+import { kubeStorageErrors, storageErrors } from './storage.js';
 import { ownerOf } from './owned-settings.js';
 
 export interface FieldError {
@@ -122,6 +122,13 @@ function unknownField(path: string, parent: unknown): FieldError {
     path,
     message: `is not a known field${hint ? ` (did you mean "${hint}"?)` : known.length ? ` (known fields: ${known.join(', ')})` : ''}`,
   };
+}
+
+/** What a cluster spec may not hold on Kubernetes: sandbox-only parts, S3 without keys. */
+export function kubeClusterErrors(spec: ClusterSpec): FieldError[] {
+  const errors = kubeStorageErrors(spec.pitr?.storage, 'spec.pitr.storage');
+  if (spec.backupSchedule) errors.push({ path: 'spec.backupSchedule', message: 'is the sandbox\'s schedule; on Kubernetes create a MySQLBackupSchedule' });
+  return errors;
 }
 
 function semanticErrors(spec: ClusterSpec): FieldError[] {

@@ -45,16 +45,17 @@ const READ = ['get', 'list', 'watch'];
 // Children are written with server-side apply (patch); create and update cover the first write
 // and clients that do not speak apply. Deletion is left to owner-reference garbage collection.
 const APPLY = [...READ, 'create', 'update', 'patch'];
-// Rights for what the operator does today; restores get theirs with their controller.
 const CLUSTERS = 'mysqlclusters';
 const BACKUPS = 'mysqlbackups';
 const SCHEDULES = 'mysqlbackupschedules';
+const RESTORES = 'mysqlrestores';
 
 /** Cluster-wide: the operator watches its resources in every namespace. Each rule says why. */
 export function operatorRules(): Rule[] {
   return [
-    // Watch clusters; a request annotation (rebuild) is cleared with a patch once handled.
-    { apiGroups: [API_GROUP], resources: [CLUSTERS], verbs: [...READ, 'patch'] },
+    // Watch clusters; a request annotation (rebuild) is cleared with a patch once handled; a
+    // restore creates its new cluster.
+    { apiGroups: [API_GROUP], resources: [CLUSTERS], verbs: [...READ, 'create', 'patch'] },
     // Status is the HA state (recorded primary, operation in progress): written only here.
     { apiGroups: [API_GROUP], resources: [`${CLUSTERS}/status`], verbs: ['get', 'patch'] },
     // Children carry blockOwnerDeletion, which the OwnerReferencesPermissionEnforcement admission
@@ -68,6 +69,9 @@ export function operatorRules(): Rule[] {
     { apiGroups: [API_GROUP], resources: [`${BACKUPS}/finalizers`], verbs: ['update'] },
     { apiGroups: [API_GROUP], resources: [SCHEDULES], verbs: READ },
     { apiGroups: [API_GROUP], resources: [`${SCHEDULES}/status`], verbs: ['get', 'patch'] },
+    { apiGroups: [API_GROUP], resources: [RESTORES], verbs: READ },
+    { apiGroups: [API_GROUP], resources: [`${RESTORES}/status`], verbs: ['get', 'patch'] },
+    { apiGroups: [API_GROUP], resources: [`${RESTORES}/finalizers`], verbs: ['update'] },
     // A backup runs in a Job (it mounts the storage and the S3 keys, not the operator); a failed
     // delete Job is deleted to be tried again.
     { apiGroups: ['batch'], resources: ['jobs'], verbs: [...APPLY, 'delete'] },
@@ -77,12 +81,13 @@ export function operatorRules(): Rule[] {
     { apiGroups: [''], resources: ['services', 'configmaps'], verbs: APPLY },
     // The cluster's generated passwords (NAME-secrets), read by name along with the Secret a
     // spec names (spec.database.passwordSecretRef). No list or watch: the operator never needs
-    // to see every Secret in the cluster.
-    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
+    // to see every Secret in the cluster. A failed restore deletes the one it created.
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch', 'delete'] },
     // spec.storage.pvcRetention: whenDeleted hands claims to the cluster (an owner reference, a
     // patch) so the garbage collector removes them with it; whenScaled deletes a removed
-    // instance's claim; a rebuild deletes one. The StatefulSet creates them.
-    { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'patch', 'delete'] },
+    // instance's claim; a rebuild deletes one. The StatefulSet creates them, except instance
+    // 0's of a restored cluster, which its restore creates and fills first.
+    { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'create', 'patch', 'delete'] },
     // NAME-primary's endpoints are written by the HA loop itself (no selector): a failover
     // does not wait for the endpoints controller.
     { apiGroups: [''], resources: ['endpoints'], verbs: APPLY },

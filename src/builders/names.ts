@@ -9,6 +9,10 @@ export const CONFIG_HASH_ANNOTATION = 'ordinal.dev/config-hash';
 /** The volumeClaimTemplate: the StatefulSet names instance N's claim `data-NAME-N` after it. */
 export const DATA_VOLUME = 'data';
 
+/** Where pods mount a claim of backup storage, and of the binary log archive. */
+export const BACKUP_MOUNT = '/var/lib/ordinal/backup';
+export const ARCHIVE_MOUNT = '/var/lib/ordinal/archive';
+
 export const MYSQL_PORT = 3306;
 export const AGENT_PORT = 9601;
 export const EXPORTER_PORT = 9104;

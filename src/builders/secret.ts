@@ -15,8 +15,8 @@ export function missingSecretValues(existing: Record<string, string> | undefined
   return out;
 }
 
-export function clusterSecret(owner: Owned, values: Partial<Record<SecretKey, string>>, opts: { owned: boolean }) {
-  const { ownerReferences, ...meta } = childMeta(owner, namesOf(owner.name, owner.namespace).secrets);
+export function clusterSecret(owner: Owned, values: Partial<Record<SecretKey, string>>, opts: { owned: boolean; labels?: Record<string, string> }) {
+  const { ownerReferences, ...meta } = childMeta(owner, namesOf(owner.name, owner.namespace).secrets, opts.labels);
   return {
     apiVersion: 'v1',
     kind: 'Secret',

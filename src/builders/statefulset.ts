@@ -3,7 +3,7 @@
 import type { MySQLCluster } from '../api/cluster.js';
 import { CLUSTER_FILE, configHash } from './config.js';
 import {
-  AGENT_PORT, CONFIG_HASH_ANNOTATION, DATA_VOLUME, EXPORTER_PORT, MYSQL_PORT, childMeta, commonLabels, namesOf, selectorLabels, type Owned,
+  AGENT_PORT, ARCHIVE_MOUNT, CONFIG_HASH_ANNOTATION, DATA_VOLUME, EXPORTER_PORT, MYSQL_PORT, childMeta, commonLabels, namesOf, selectorLabels, type Owned,
 } from './names.js';
 
 export interface PodDefaults {
@@ -38,6 +38,30 @@ const mounts = {
   run: { name: 'run', mountPath: '/run/mysqld' },
 };
 
+/**
+ * spec.pitr: the agent archives the primary's binary logs, so it reaches the archive: S3 keys
+ * as env from the named Secret, or the claim mounted (ReadWriteMany when instances run on
+ * several nodes: every pod mounts it, and whichever is the primary writes).
+ */
+function archiveAccess(c: MySQLCluster): { env: object[]; volumes: object[]; mounts: object[] } {
+  const storage = c.spec.pitr?.storage;
+  const keys = storage?.s3?.credentialsSecretRef;
+  if (keys) {
+    return {
+      env: [
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: keys.name, key: 'accessKeyId' } } },
+        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: keys.name, key: 'secretAccessKey' } } },
+      ],
+      volumes: [],
+      mounts: [],
+    };
+  }
+  if (storage?.pvc) {
+    return { env: [], volumes: [{ name: 'archive', persistentVolumeClaim: { claimName: storage.pvc.claimName } }], mounts: [{ name: 'archive', mountPath: ARCHIVE_MOUNT }] };
+  }
+  return { env: [], volumes: [], mounts: [] };
+}
+
 export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults) {
   const n = namesOf(owner.name, owner.namespace);
   const image = c.spec.engine.image ?? defaults.image;
@@ -50,6 +74,7 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
   ];
   const container = (name: string, command: string[], rest: Record<string, unknown> = {}) => ({ name, image, ...pullPolicy, command, env, ...rest });
   const resources = c.spec.resources ? { resources: c.spec.resources } : {};
+  const archive = archiveAccess(c);
   const storage = c.spec.storage;
 
   const containers = [
@@ -62,7 +87,8 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
     }),
     container('agent', [...ORDINAL, 'agent', 'serve'], {
       ports: [{ name: 'agent', containerPort: AGENT_PORT }],
-      volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.secrets, mounts.run],
+      env: [...env, ...archive.env],
+      volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.secrets, mounts.run, ...archive.mounts],
       readinessProbe: { httpGet: { path: '/healthz', port: AGENT_PORT }, periodSeconds: 5 },
     }),
   ];
@@ -104,6 +130,7 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
             { name: 'run', emptyDir: {} },
             { name: 'cluster', configMap: { name: n.config, items: [{ key: CLUSTER_FILE, path: CLUSTER_FILE }] } },
             { name: 'secrets', secret: { secretName: n.secrets, defaultMode: 0o400 } },
+            ...archive.volumes,
           ],
         },
       },

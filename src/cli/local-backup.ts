@@ -1,12 +1,12 @@
 // `ordinal local backup | backups | restore`: arguments and printing; the work is in
 // src/sandbox/backup.ts and src/sandbox/restore.ts.
+import { replayTarget } from '../backup/restore-data.js';
 import type { Command } from 'commander';
 import { parseLocation, type Location } from '../backup/location.js';
 import type { BackupMethod, Manifest } from '../backup/manifest.js';
 import { storedBytes } from '../backup/manifest.js';
 import { BACKUP_TARGETS, type BackupTarget } from '../backup/source.js';
 import type { BackupProgress } from '../backup/take.js';
-import type { ReplayTarget } from '../backup/timeline.js';
 import { localBackup, localBackups, scheduledBackupNow } from '../sandbox/backup.js';
 import { localRestore } from '../sandbox/restore.js';
 import { localVerify } from '../platform/local/verify.js';
@@ -132,7 +132,7 @@ export function addBackupCommands(local: Command): void {
     .option('--timeout <seconds>', 'how long to wait for the restored cluster to become healthy', '600')
     .description('create a new cluster from a backup (and the binary log archive, to a point in time) and wait until it is Running')
     .action(async (opts: S3Flags & { from: string; as: string; backup?: string; file?: string; toTime?: string; toGtid?: string; archive?: string; timeout: string }) => {
-      const target = replayTarget(opts.toTime, opts.toGtid);
+      const target = replayTarget(opts.toTime, opts.toGtid, { time: '--to-time', gtid: '--to-gtid' });
       if (opts.archive && !target) throw new Error('--archive: give --to-time or --to-gtid too; without a target nothing is replayed');
       const progress = new Progress();
       const begun = Date.now();
@@ -161,22 +161,6 @@ export function addBackupCommands(local: Command): void {
 function verifiedText(v: Verification | undefined): string {
   if (!v) return 'no';
   return v.ok ? v.verifiedAt : `FAILED ${v.verifiedAt}`;
-}
-
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-export function replayTarget(toTime?: string, toGtid?: string): ReplayTarget | undefined {
-  if (toTime !== undefined && toGtid !== undefined) throw new Error('--to-time and --to-gtid: give one of them, not both');
-  if (toTime !== undefined) {
-    if (!RFC3339.test(toTime) || Number.isNaN(Date.parse(toTime))) throw new Error(`--to-time: "${toTime}" is not an RFC 3339 time such as 2026-11-30T14:03:26Z`);
-    return { time: new Date(toTime) };
-  }
-  if (toGtid !== undefined) {
-    const m = /^0-\d+-(\d+)$/.exec(toGtid);
-    if (!m) throw new Error(`--to-gtid: "${toGtid}" is not a GTID of the cluster's domain 0, such as 0-1-4711`);
-    return { seq: Number(m[1]) };
-  }
-  return undefined;
 }
 
 function mb(bytes: number): string {

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { InvalidSpecError } from '../api/validate.js';
 import { loadClusterFile } from '../api/load.js';
 import { agentCommand } from './agent.js';
-import { backupJobCommand } from './backup-job.js';
+import { jobCommand } from './job.js';
 import { localCommand } from './local.js';
 import { operatorCommand, rebuildCommand, switchoverCommand } from './operator.js';
 import { manifestsCommand } from './manifests.js';
@@ -28,7 +28,7 @@ program.addCommand(switchoverCommand());
 program.addCommand(rebuildCommand());
 program.addCommand(manifestsCommand());
 program.addCommand(agentCommand());
-program.addCommand(backupJobCommand(), { hidden: true });
+program.addCommand(jobCommand(), { hidden: true });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof InvalidSpecError) {

@@ -11,6 +11,8 @@ export interface BackupSeries {
   lastDuration?: number;
   lastBytes?: number;
   failed: number;
+  /** Backups whose verification could not restore them. */
+  unrestorable: number;
 }
 
 /** PURE: one row per cluster that has backups. Times in seconds since the epoch. */
@@ -21,10 +23,11 @@ export function backupSeries(backups: Backup[]): BackupSeries[] {
     const cluster = b.spec?.clusterName;
     if (!cluster) continue;
     const key = `${namespace}/${cluster}`;
-    const row = rows.get(key) ?? { namespace, cluster, failed: 0 };
+    const row = rows.get(key) ?? { namespace, cluster, failed: 0, unrestorable: 0 };
     rows.set(key, row);
     const s = b.status;
     if (s?.phase === 'Failed') row.failed++;
+    if (s?.verified && !s.verified.ok) row.unrestorable++;
     if (s?.phase !== 'Completed' || !s.completionTime) continue;
     const done = Date.parse(s.completionTime) / 1000;
     if (row.lastSuccess !== undefined && row.lastSuccess >= done) continue;
@@ -47,5 +50,6 @@ export function registerBackupMetrics(registry: Registry, backups: () => Backup[
   new Gauge({ name: 'ordinal_backup_last_success_timestamp_seconds', help: 'completion time of the newest completed backup', labelNames, registers: [registry], collect: series((r) => r.lastSuccess) });
   new Gauge({ name: 'ordinal_backup_last_duration_seconds', help: 'how long the newest completed backup took', labelNames, registers: [registry], collect: series((r) => r.lastDuration) });
   new Gauge({ name: 'ordinal_backup_last_bytes', help: 'stored (compressed) size of the newest completed backup', labelNames, registers: [registry], collect: series((r) => r.lastBytes) });
+  new Gauge({ name: 'ordinal_backup_unrestorable', help: 'backups whose verification could not restore them', labelNames, registers: [registry], collect: series((r) => r.unrestorable) });
   new Gauge({ name: 'ordinal_backup_failed', help: 'MySQLBackup objects in phase Failed', labelNames, registers: [registry], collect: series((r) => r.failed) });
 }

@@ -3,19 +3,21 @@
 // final, and a Job that exists is never created again (its outcome decides).
 import type { InstanceSummary } from '../clustering/summary.js';
 import type { FieldError } from '../api/validate.js';
-import type { BackupJobResult } from '../platform/kube/backup-job.js';
+import type { BackupJobResult, VerifiedSummary, VerifyJobResult } from '../platform/kube/backup-job.js';
 import { chooseBackupSource, type BackupTarget } from '../backup/source.js';
 
 export type BackupPhase = 'Pending' | 'Running' | 'Completed' | 'Failed';
 
-export type JobView =
+export type JobView<R = BackupJobResult> =
   | { state: 'none' }
   | { state: 'running' }
   /** Done (succeeded, or failed past its retries), with what its pod's termination message says. */
-  | { state: 'done'; succeeded: boolean; result?: BackupJobResult };
+  | { state: 'done'; succeeded: boolean; result?: R };
 
 export interface BackupView {
   phase?: BackupPhase;
+  /** spec.verify, whether status.verified is recorded, and the verify Job. */
+  verify?: { wanted: boolean; recorded: boolean; job: JobView<VerifyJobResult> };
   specErrors: FieldError[];
   target: BackupTarget;
   /** Undefined: no such cluster. */
@@ -31,10 +33,13 @@ export type BackupStep =
   | { kind: 'fail'; reason: string; message: string }
   | { kind: 'start'; ordinal: number; role: 'primary' | 'replica' }
   | { kind: 'running' }
-  | { kind: 'complete'; result: Extract<BackupJobResult, { id: string }> };
+  | { kind: 'complete'; result: Extract<BackupJobResult, { id: string }> }
+  | { kind: 'startVerify' }
+  | { kind: 'verified'; result: VerifiedSummary };
 
 export function backupStep(v: BackupView): BackupStep {
-  if (v.phase === 'Completed' || v.phase === 'Failed') return { kind: 'none' };
+  if (v.phase === 'Completed') return verifyStep(v.verify);
+  if (v.phase === 'Failed') return { kind: 'none' };
   if (v.job.state === 'running') return { kind: 'running' };
   if (v.job.state === 'done') {
     const r = v.job.result;
@@ -50,4 +55,15 @@ export function backupStep(v: BackupView): BackupStep {
   const choice = chooseBackupSource(v.cluster.instances, v.target);
   if (!choice.ok) return { kind: 'wait', reason: 'NoSource', message: choice.reason };
   return { kind: 'start', ordinal: choice.ordinal, role: choice.role };
+}
+
+/** A completed backup with spec.verify is proven restorable once, by a Job of its own. */
+function verifyStep(v: BackupView['verify']): BackupStep {
+  if (!v?.wanted || v.recorded) return { kind: 'none' };
+  if (v.job.state === 'none') return { kind: 'startVerify' };
+  if (v.job.state === 'running') return { kind: 'none' };
+  const r = v.job.result;
+  if (r?.ok) return { kind: 'verified', result: r.verification };
+  const error = r && !r.ok ? `the verify Job failed: ${r.error}` : 'the verify Job failed without a message (see its pod\'s log)';
+  return { kind: 'verified', result: { ok: false, verifiedAt: '', seconds: 0, error } };
 }

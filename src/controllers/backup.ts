@@ -12,10 +12,11 @@ import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { objectKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { AGENT_PORT, MYSQL_PORT, namesOf } from '../builders/names.js';
-import { backupJob, backupJobName } from '../builders/backup-job.js';
+import { backupJob, jobName } from '../builders/backup-job.js';
 import type { InstanceSummary } from '../clustering/summary.js';
-import type { BackupJobRequest, BackupJobResult } from '../platform/kube/backup-job.js';
-import { backupStep, type BackupPhase, type JobView } from './backup-step.js';
+import type { BackupJobRequest, BackupJobResult, VerifiedSummary, VerifyJobResult } from '../platform/kube/backup-job.js';
+import { backupStep, type BackupPhase } from './backup-step.js';
+import { jobOutcome } from './job-outcome.js';
 
 export const FILES_FINALIZER = 'ordinal.dev/backup-files';
 const WAIT_MS = 10_000;
@@ -34,11 +35,11 @@ export interface BackupStatus {
   bytes?: number;
   serverVersion?: string;
   message?: string;
+  /** spec.verify: restored in a scratch Job, every table checked. */
+  verified?: VerifiedSummary;
 }
 
 export type Backup = MySQLBackup & KubeObject & { metadata: { finalizers?: string[] }; status?: BackupStatus };
-type Job = KubeObject & { status?: { active?: number; succeeded?: number; failed?: number; conditions?: { type: string; status: string }[] } };
-type Pod = KubeObject & { status?: { containerStatuses?: { state?: { terminated?: { message?: string; finishedAt?: string } } }[] } };
 
 export interface BackupControllerDeps {
   applier: Applier;
@@ -64,9 +65,15 @@ export class BackupController {
     const validated = validateBackup(b);
     const spec = validated.ok ? validated.value.spec : b.spec;
     const cluster = this.deps.clusters.get(objectKey(ref.namespace, spec.clusterName)) as (MySQLCluster & KubeObject) | undefined;
-    const job = await this.jobView(ref, backupJobName(ref.name, 'take'), b.status?.phase === 'Running');
+    const job = await jobOutcome<BackupJobResult>(this.deps, ref.namespace, jobName(ref.name, 'take'), b.status?.phase === 'Running');
+    const verifying = b.status?.phase === 'Completed' && spec.verify === true && !b.status.verified;
     const step = backupStep({
       phase: b.status?.phase,
+      verify: {
+        wanted: spec.verify === true,
+        recorded: b.status?.verified !== undefined,
+        job: verifying ? await jobOutcome<VerifyJobResult>(this.deps, ref.namespace, jobName(ref.name, 'verify'), false) : { state: 'none' },
+      },
       specErrors: validated.ok ? [] : validated.errors,
       target: spec.target ?? 'replica',
       cluster: cluster ? { instances: (cluster.status as { instances?: InstanceSummary[] } | undefined)?.instances ?? [] } : undefined,
@@ -97,7 +104,7 @@ export class BackupController {
           source: { ordinal: step.ordinal, role: step.role, host, port: MYSQL_PORT, agent: `${host}:${AGENT_PORT}` },
           spec: cluster!.spec,
         };
-        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: cluster!.spec.engine?.image ?? this.deps.image, imagePullPolicy: cluster!.spec.engine?.imagePullPolicy, storage: spec.storage }));
+        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: cluster!.spec.engine?.image ?? this.deps.image, imagePullPolicy: cluster!.spec.engine?.imagePullPolicy }));
         const message = `backing up instance ${step.ordinal} (${step.role}) of cluster ${spec.clusterName}`;
         await this.write(b, ref, { phase: 'Running', message, startTime: now.toISOString(), source: { instance: step.ordinal, role: step.role } }, { status: 'False', reason: 'Running', message }, now);
         void this.deps.events.normal(ref, 'Started', `${message} (${spec.method})`);
@@ -113,6 +120,23 @@ export class BackupController {
         void this.deps.events.normal(ref, 'Completed', message);
         return;
       }
+      case 'startVerify': {
+        const request: BackupJobRequest = { action: 'verify', cluster: spec.clusterName, storage: spec.storage, id: b.status!.backupId! };
+        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: cluster?.spec.engine?.image ?? this.deps.image, imagePullPolicy: cluster?.spec.engine?.imagePullPolicy }));
+        void this.deps.events.normal(ref, 'Verifying', `restoring backup ${b.status!.backupId} in a scratch Job to prove it restorable`);
+        return;
+      }
+      case 'verified': {
+        const v = { ...step.result, verifiedAt: step.result.verifiedAt || now.toISOString() };
+        const message = v.ok
+          ? `restored in ${v.seconds.toFixed(1)} s: ${v.tables} tables checked, ${v.rows} rows, GTID ${v.gtid}`
+          : `could not be restored: ${v.error}`;
+        const conditions = setCondition(b.status?.conditions, { type: 'Verified', status: v.ok ? 'True' : 'False', reason: v.ok ? 'Restorable' : 'Unrestorable', message, observedGeneration: b.metadata?.generation }, now);
+        await this.deps.applier.patchStatus(ref, { verified: v, conditions });
+        if (v.ok) void this.deps.events.normal(ref, 'Verified', message);
+        else void this.deps.events.warning(ref, 'Unrestorable', message);
+        return;
+      }
     }
   }
 
@@ -121,11 +145,11 @@ export class BackupController {
     if (!b.metadata?.finalizers?.includes(FILES_FINALIZER)) return;
     const id = b.status?.backupId;
     if (id) {
-      const name = backupJobName(ref.name, 'delete');
-      const job = await this.jobView(ref, name, false);
+      const name = jobName(ref.name, 'delete');
+      const job = await jobOutcome<BackupJobResult>(this.deps, ref.namespace, name, false);
       if (job.state === 'none') {
         const request: BackupJobRequest = { action: 'delete', cluster: b.spec.clusterName, storage: b.spec.storage, id };
-        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: this.deps.image, storage: b.spec.storage }));
+        await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: this.deps.image }));
         void this.deps.events.normal(ref, 'Deleting', `deleting the files of backup ${id} (deletionPolicy Delete)`);
         return;
       }
@@ -152,31 +176,6 @@ export class BackupController {
   private setFinalizers(b: Backup, ref: ObjectRef, finalizers: string[]): Promise<void> {
     // resourceVersion: a finalizer list written over someone else's newer one would drop theirs.
     return this.deps.applier.mergePatch(ref, { metadata: { finalizers, resourceVersion: b.metadata?.resourceVersion } });
-  }
-
-  /** The Job and, once it is done, its pod's termination message. */
-  private async jobView(ref: ObjectRef & { namespace: string }, name: string, expectJob: boolean): Promise<JobView & { succeeded?: boolean; result?: BackupJobResult }> {
-    let job = this.deps.jobs.get(objectKey(ref.namespace, name)) as Job | undefined;
-    // The cache may not have seen a Job created a moment ago: ask before calling it lost.
-    if (!job && expectJob) job = await this.deps.applier.get<Job>({ apiVersion: 'batch/v1', kind: 'Job', namespace: ref.namespace, name });
-    if (!job) return { state: 'none' };
-    const done = job.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
-    if (!done) return { state: 'running' };
-    return { state: 'done', succeeded: done.type === 'Complete', result: this.resultOf(ref.namespace, name) };
-  }
-
-  private resultOf(namespace: string, job: string): BackupJobResult | undefined {
-    const messages = (this.deps.pods.list() as Pod[])
-      .filter((p) => p.metadata?.namespace === namespace && p.metadata?.labels?.['job-name'] === job)
-      .map((p) => p.status?.containerStatuses?.[0]?.state?.terminated)
-      .filter((t): t is { message?: string; finishedAt?: string } => !!t?.message)
-      .sort((a, z) => (a.finishedAt ?? '').localeCompare(z.finishedAt ?? ''));
-    const last = messages.at(-1)?.message;
-    try {
-      return last ? (JSON.parse(last) as BackupJobResult) : undefined;
-    } catch {
-      return { ok: false, error: last!.slice(0, 500) };
-    }
   }
 
   private async write(b: Backup, ref: ObjectRef, next: Partial<BackupStatus> & { phase: BackupPhase }, condition: { status: 'True' | 'False'; reason: string; message: string }, now: Date): Promise<void> {

@@ -2,11 +2,13 @@
 // the Ready condition, so a person sees where it stopped). Level-triggered and idempotent:
 // every run applies the whole desired state and reads everything it decides on afresh.
 import { createHash } from 'node:crypto';
+import type { ArchiveView } from '../agent/archive.js';
+import { fetchArchive } from '../agent/peers.js';
 import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
-import { validateCluster, type FieldError } from '../api/validate.js';
+import { kubeClusterErrors, validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
-import { namesOf, type Owned } from '../builders/names.js';
+import { AGENT_PORT, namesOf, type Owned } from '../builders/names.js';
 import { podDisruptionBudget } from '../builders/pdb.js';
 import { services } from '../builders/services.js';
 import { statefulSet } from '../builders/statefulset.js';
@@ -19,7 +21,7 @@ import type { Discovery } from '../kube/discovery.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { ObjectCache } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
-import { splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
+import { objectKey, splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { ClusterHa } from './cluster-ha.js';
 import { PhaseError } from './phase-error.js';
 import { ClusterRequests } from './requests.js';
@@ -102,6 +104,8 @@ export class ClusterController {
     const validated = validateCluster({ ...obj, status: undefined });
     if (!validated.ok) return this.refuse(key, ref, generation, validated.errors, previousConditions);
     const cluster = validated.value;
+    const notHere = kubeClusterErrors(cluster.spec);
+    if (notHere.length) return this.refuse(key, ref, generation, notHere, previousConditions);
 
     let failedPhase: { phase: string; message: string } | undefined;
     let rollout: string | undefined;
@@ -137,14 +141,25 @@ export class ClusterController {
         break;
       }
     }
+    const summary = this.ha.get(key)?.loop.summary();
     await this.writeStatus(key, ref, clusterStatus({
-      name, generation, replicas: cluster.spec.replicas, summary: this.ha.get(key)?.loop.summary(),
-      previous: previousConditions, failedPhase, rollout, now: new Date(),
+      name, generation, replicas: cluster.spec.replicas, summary,
+      previous: previousConditions, failedPhase, rollout, archive: cluster.spec.pitr ? await this.archiveOf(namespace, name, summary?.primary) : undefined, now: new Date(),
     }));
     if (failedPhase) return { requeueAfterMs: RETRY_MS };
     if (full) memo.fullAt = Date.now();
-    // Changes come as events (the resource, its pods and StatefulSet, the HA loop's summary).
-    return { requeueAfterMs: Math.max(1000, memo.fullAt + FULL_RESYNC_MS - Date.now()) };
+    // Changes come as events (the resource, its pods and StatefulSet, the HA loop's summary);
+    // the archive's progress does not, so a cluster with spec.pitr looks again each interval.
+    const next = Math.max(1000, memo.fullAt + FULL_RESYNC_MS - Date.now());
+    return { requeueAfterMs: cluster.spec.pitr ? Math.min(next, cluster.spec.pitr.archiveIntervalSeconds * 1000) : next };
+  }
+
+  /** The archive as the primary's agent sees it. */
+  private async archiveOf(namespace: string, name: string, primary: number | null | undefined): Promise<ArchiveView | { error: string }> {
+    if (primary === null || primary === undefined) return { error: 'no primary: nothing is archived until there is one' };
+    const pod = this.deps.pods.get(objectKey(namespace, namesOf(name, namespace).pod(primary))) as { status?: { podIP?: string } } | undefined;
+    if (!pod?.status?.podIP) return { error: `the primary's pod has no IP` };
+    return fetchArchive(`${pod.status.podIP}:${AGENT_PORT}`).catch((err: Error) => ({ error: `the primary's agent did not say how far the archive reaches: ${err.message}` }));
   }
 
   private memo(key: string): Memo {

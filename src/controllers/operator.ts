@@ -16,11 +16,13 @@ import { objectKey, type KubeObject } from '../kube/types.js';
 import { API_VERSION, CLUSTER_API } from '../api/cluster.js';
 import { BACKUP_KIND } from '../api/backup.js';
 import { SCHEDULE_KIND } from '../api/schedule.js';
-import { BACKUP_LABEL } from '../builders/backup-job.js';
+import { RESTORE_KIND } from '../api/restore.js';
+import { BACKUP_LABEL, RESTORE_LABEL } from '../builders/backup-job.js';
 import { CLUSTER_LABEL } from '../builders/names.js';
 import { BackupController, type Backup } from './backup.js';
 import { registerBackupMetrics } from './backup-metrics.js';
 import { ClusterController } from './cluster.js';
+import { RESTORED_FROM, RestoreController, type Restore } from './restore.js';
 import { SCHEDULE_LABEL, ScheduleController, type Schedule } from './schedule.js';
 import { clusterTrigger } from './triggers.js';
 
@@ -61,9 +63,10 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   // Claims carry the template's labels; from the cache, the HA loop asks which instances have a volume every tick for free.
   const claims = new Informer(kc, discovery, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: opts.namespace, labelSelector: managed, onError: onError('PersistentVolumeClaim') });
   const backups = new Informer<Backup>(kc, discovery, { apiVersion: API_VERSION, kind: BACKUP_KIND, namespace: opts.namespace, onError: onError('MySQLBackup') });
-  const jobs = new Informer(kc, discovery, { apiVersion: 'batch/v1', kind: 'Job', namespace: opts.namespace, labelSelector: `${managed},${BACKUP_LABEL}`, onError: onError('Job') });
+  const jobs = new Informer(kc, discovery, { apiVersion: 'batch/v1', kind: 'Job', namespace: opts.namespace, labelSelector: managed, onError: onError('Job') });
   const schedules = new Informer<Schedule>(kc, discovery, { apiVersion: API_VERSION, kind: SCHEDULE_KIND, namespace: opts.namespace, onError: onError('MySQLBackupSchedule') });
-  const informers = [clusters, pods, statefulSets, claims, backups, jobs, schedules];
+  const restores = new Informer<Restore>(kc, discovery, { apiVersion: API_VERSION, kind: RESTORE_KIND, namespace: opts.namespace, onError: onError('MySQLRestore') });
+  const informers = [clusters, pods, statefulSets, claims, backups, jobs, schedules, restores];
 
   const reconciles = new Counter({ name: 'ordinal_reconciles_total', help: 'MySQLCluster reconciles', labelNames: ['result'], registers: [metricsRegistry] });
   const leading = new Gauge({ name: 'ordinal_leader', help: '1 while this operator process holds the Lease', registers: [metricsRegistry] });
@@ -91,7 +94,17 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     if (!mayAct()) return;
     return scheduleController.reconcile(key);
   }, { onError: (key, err, retryInMs) => log.warn({ schedule: key, err: (err as Error).message, retryInMs }, 'schedule reconcile failed') });
-  const queues = [queue, backupQueue, scheduleQueue];
+  const restoreController = new RestoreController({ applier, events, restores, backups, clusters, jobs, pods, image: opts.image, log });
+  const restoreQueue = new WorkQueue(async (key) => {
+    if (!mayAct()) return;
+    return restoreController.reconcile(key);
+  }, { onError: (key, err, retryInMs) => log.warn({ restore: key, err: (err as Error).message, retryInMs }, 'restore reconcile failed') });
+  const queues = [queue, backupQueue, scheduleQueue, restoreQueue];
+  restores.onChange((key) => restoreQueue.add(key));
+  const restoreOf = (o: KubeObject) => {
+    const name = o.metadata?.labels?.[RESTORE_LABEL] ?? o.metadata?.annotations?.[RESTORED_FROM];
+    return name ? objectKey(o.metadata!.namespace, name) : undefined;
+  };
   schedules.onChange((key) => scheduleQueue.add(key));
   backups.onChange((key, b) => {
     backupQueue.add(key);
@@ -106,11 +119,16 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   jobs.onChange((_key, job) => {
     const backup = backupOf(job);
     if (backup) backupQueue.add(backup);
+    const restore = restoreOf(job);
+    if (restore) restoreQueue.add(restore);
   });
 
   // Watch events only enqueue the owning cluster's key; a cluster's own status writes do not.
   const triggers = new Map<string, string>();
-  clusters.onChange((key) => {
+  clusters.onChange((key, c) => {
+    // A restored cluster's readiness completes its restore.
+    const restore = restoreOf(c);
+    if (restore) restoreQueue.add(restore);
     const now = clusterTrigger(clusters.get(key));
     if (now !== '' && triggers.get(key) === now) return;
     if (now === '') triggers.delete(key);
@@ -123,8 +141,11 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     return name ? objectKey(o.metadata!.namespace, name) : undefined;
   };
   pods.onChange((_key, pod) => {
+    // A Job's pod: its termination message holds the outcome.
     const backup = backupOf(pod);
-    if (backup) return backupQueue.add(backup); // its termination message holds the outcome
+    if (backup) return backupQueue.add(backup);
+    const restore = restoreOf(pod);
+    if (restore) return restoreQueue.add(restore);
     const cluster = owner(pod);
     if (!cluster) return;
     controller.podChanged(cluster);
@@ -144,6 +165,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     for (const c of clusters.list()) queue.add(objectKey(c.metadata?.namespace, c.metadata!.name!));
     for (const b of backups.list()) backupQueue.add(objectKey(b.metadata?.namespace, b.metadata!.name!));
     for (const s of schedules.list()) scheduleQueue.add(objectKey(s.metadata?.namespace, s.metadata!.name!));
+    for (const r of restores.list()) restoreQueue.add(objectKey(r.metadata?.namespace, r.metadata!.name!));
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     // At once, not at shutdown: the gates already refuse every act; this ends the work too.
     leading.set(0);

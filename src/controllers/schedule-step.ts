@@ -8,6 +8,8 @@ export interface OwnedBackup {
   name: string;
   created: number;
   phase?: string;
+  /** The run it was created for. */
+  scheduledAt?: number;
 }
 
 export interface ScheduleView {
@@ -42,6 +44,8 @@ export function planSchedule(v: ScheduleView): SchedulePlan {
   if (plan.next !== undefined && plan.next <= v.now) plan.next = v.nextAfter(v.now);
   // Suspended: due runs count as handled, so resuming does not start an old one.
   if (due === undefined || v.suspend) return plan;
+  // Created already (the status saying so was not seen yet): nothing to do, nothing skipped.
+  if (v.backups.some((b) => b.scheduledAt === due)) return plan;
   const busy = v.backups.find((b) => b.phase !== 'Completed' && b.phase !== 'Failed');
   if (busy) return { ...plan, skipped: `backup ${busy.name} of this schedule has not finished` };
   return { ...plan, run: due };

@@ -17,6 +17,7 @@ import type { Backup } from './backup.js';
 import { planSchedule, scheduledBackupName } from './schedule-step.js';
 
 export const SCHEDULE_LABEL = 'ordinal.dev/schedule';
+const SCHEDULED_AT = 'ordinal.dev/scheduled-at';
 const MAX_SLEEP_MS = 3_600_000;
 
 export interface ScheduleStatus {
@@ -68,7 +69,12 @@ export class ScheduleController {
       maxAgeMs: maxAgeMs(spec.maxAge),
       since: Date.parse(s.status?.lastScheduleTime ?? String(s.metadata?.creationTimestamp ?? new Date(now).toISOString())),
       nextAfter: (t) => cron.nextRun(new Date(t))?.getTime(),
-      backups: owned.map((b) => ({ name: b.metadata!.name!, created: Date.parse(String(b.metadata?.creationTimestamp ?? new Date(now).toISOString())), phase: b.status?.phase })),
+      backups: owned.map((b) => ({
+        name: b.metadata!.name!,
+        created: Date.parse(String(b.metadata?.creationTimestamp ?? new Date(now).toISOString())),
+        phase: b.status?.phase,
+        scheduledAt: Date.parse(b.metadata?.annotations?.[SCHEDULED_AT] ?? '') || undefined,
+      })),
     });
 
     let lastBackup = s.status?.lastBackup;
@@ -77,7 +83,12 @@ export class ScheduleController {
       await this.deps.applier.apply({
         apiVersion: API_VERSION,
         kind: BACKUP_KIND,
-        metadata: { name: lastBackup, namespace, labels: { [SCHEDULE_LABEL]: name, 'app.kubernetes.io/managed-by': 'ordinal' } },
+        metadata: {
+          name: lastBackup,
+          namespace,
+          labels: { [SCHEDULE_LABEL]: name, 'app.kubernetes.io/managed-by': 'ordinal' },
+          annotations: { [SCHEDULED_AT]: new Date(plan.run).toISOString() },
+        },
         spec: { clusterName: spec.clusterName, ...spec.backupTemplate },
       });
       void this.deps.events.normal(ref, 'BackupCreated', `created backup ${lastBackup} for the run of ${new Date(plan.run).toISOString()}`);

@@ -8,7 +8,11 @@ import type { Applier } from '../kube/apply.js';
 import type { KubeObject } from '../kube/types.js';
 import { PhaseError } from './phase-error.js';
 
-export async function ensureSecret(applier: Pick<Applier, 'get' | 'apply'>, owner: Owned, cluster: MySQLCluster): Promise<void> {
+/**
+ * `adopt: false` (a restore, before the cluster exists): never owned; the cluster adopts it
+ * later by its own rule. `labels` mark who created it.
+ */
+export async function ensureSecret(applier: Pick<Applier, 'get' | 'apply'>, owner: Owned, cluster: MySQLCluster, opts: { adopt?: boolean; labels?: Record<string, string> } = {}): Promise<void> {
   const n = namesOf(owner.name, owner.namespace);
   const current = await applier.get<KubeObject>({ apiVersion: 'v1', kind: 'Secret', name: n.secrets, namespace: owner.namespace });
   const existing = current && decodeSecret(current);
@@ -20,11 +24,11 @@ export async function ensureSecret(applier: Pick<Applier, 'get' | 'apply'>, owne
     given.app = app;
   }
   const missing = missingSecretValues(existing, given);
-  const owned = cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
+  const owned = opts.adopt !== false && cluster.spec.storage.pvcRetention.whenDeleted === 'Delete';
   const ownedNow = (current?.metadata?.ownerReferences as Array<{ uid: string }> | undefined)?.some((r) => r.uid === owner.uid) ?? false;
   if (Object.keys(missing).length === 0 && owned === ownedNow) return;
   // Apply the whole set: server-side apply drops keys this manager owned but did not send.
-  await applier.apply(clusterSecret(owner, { ...existing, ...missing }, { owned }));
+  await applier.apply(clusterSecret(owner, { ...existing, ...missing }, { owned, labels: opts.labels }));
 }
 
 /** A Secret's values, decoded; undefined when it does not exist. */

@@ -4,6 +4,7 @@ import { selectorLabels } from '../builders/names.js';
 import type { ClusterSummary, InstanceSummary } from '../clustering/summary.js';
 import type { FieldError } from '../api/validate.js';
 import { setCondition, type Condition } from '../kube/conditions.js';
+import type { ArchiveView } from '../agent/archive.js';
 
 export interface StatusInput {
   name: string;
@@ -17,6 +18,8 @@ export interface StatusInput {
   failedPhase?: { phase: string; message: string };
   /** What a rolling restart is doing, if one is under way. */
   rollout?: string;
+  /** spec.pitr: the archive as the primary's agent reports it, or why it could not be asked. */
+  archive?: ArchiveView | { error: string };
   now: Date;
 }
 
@@ -33,6 +36,7 @@ export interface ClusterStatus {
   instances: InstanceSummary[];
   message: string;
   conditions: Condition[];
+  pitr?: { location?: string; lastRecoverableTime?: string; continuous?: boolean; segments?: number; error?: string };
 }
 
 export function clusterStatus(input: StatusInput): ClusterStatus {
@@ -64,6 +68,17 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     ? { type: 'Degraded', status: 'True', reason: quarantined.length ? 'ErrantInstances' : 'InstancesNotReady', message: quarantined.length ? `quarantined (errant transactions): ${quarantined.join(', ')}` : `${readyReplicas}/${input.replicas} instances ready`, observedGeneration: g }
     : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: g }, input.now);
 
+  const a = input.archive;
+  if (a) {
+    // A gap is a condition people see now, not a surprise at restore time.
+    const continuity = 'error' in a && !('continuous' in a)
+      ? { status: 'Unknown' as const, reason: 'ArchiveUnreachable', message: a.error }
+      : (a as ArchiveView).continuous
+        ? { status: 'True' as const, reason: 'Continuous', message: `recoverable until ${(a as ArchiveView).lastRecoverableTime ?? '(nothing archived yet)'}` }
+        : { status: 'False' as const, reason: 'ArchiveGap', message: 'the archive misses transactions: restores are possible only up to the gap; take a backup to start a new chain' };
+    conditions = setCondition(conditions, { type: 'ArchiveContinuous', ...continuity, observedGeneration: g }, input.now);
+  }
+
   return {
     observedGeneration: g,
     phase,
@@ -77,5 +92,6 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     instances,
     message,
     conditions,
+    ...(a ? { pitr: 'location' in a ? { location: a.location, lastRecoverableTime: a.lastRecoverableTime, continuous: a.continuous, segments: a.segments, ...(a.error ? { error: a.error } : {}) } : { error: a.error } } : {}),
   };
 }

@@ -11,13 +11,10 @@ import type { MySQLCluster } from '../api/cluster.js';
 import { loadClusterFile, parseClusterText } from '../api/load.js';
 import { listBackups } from '../backup/list.js';
 import type { Location } from '../backup/location.js';
-import { backupSeq, chooseBackup, type Manifest } from '../backup/manifest.js';
-import { replay } from '../backup/replay.js';
-import { listSegments, readHead, type Segment } from '../backup/segment.js';
-import { planReplay, type Head, type ReplayTarget } from '../backup/timeline.js';
-import { toPosition } from '../db/gtid.js';
-import { seedFromBackup } from '../backup/seed.js';
-import { openStore, type Store } from '../backup/store.js';
+import { chooseBackup, type Manifest } from '../backup/manifest.js';
+import { openArchive, restoreData, uncovered } from '../backup/restore-data.js';
+import type { ReplayTarget } from '../backup/timeline.js';
+import { openStore } from '../backup/store.js';
 import { cloneInitSql } from '../mariadb/backup-tools.js';
 import { writeAtomic } from '../platform/local/files.js';
 import { osUser, writeInstanceConfig } from '../platform/local/mariadbd.js';
@@ -55,12 +52,10 @@ export async function localRestore(o: LocalRestoreOptions): Promise<Restored> {
   const choice = chooseBackup(backups, { id: o.backup, before: target && 'time' in target ? target.time : undefined, upToSeq: target && 'seq' in target ? target.seq : undefined });
   if (!choice.ok) throw new Error(`${o.backup ? '--backup' : target ? targetFlag(target) : '--from'}: ${choice.reason} (in ${store.where})`);
   const manifest = choice.manifest;
-  const archive = target ? await archiveOf(o.archive ?? o.from, manifest) : undefined;
-  if (archive && target) {
-    // Refused before anything is created, with the range that is covered.
-    const plan = planReplay(archive.segments, backupSeq(manifest), target, archive.head);
-    if (!plan.ok) throw new Error(`${targetFlag(target)}: ${plan.reason} (backup ${manifest.cluster}/${manifest.id}, archive in ${archive.store.where})`);
-  }
+  const archive = target ? await openArchive(openStore(o.archive ?? o.from), manifest.cluster) : undefined;
+  // Refused before anything is created, with the range that is covered.
+  const why = archive && target ? uncovered(archive, manifest, target) : undefined;
+  if (why) throw new Error(`${targetFlag(target!)}: ${why}`);
   const { cluster, specDir } = newClusterDoc(o, manifest);
   const ports = await choosePorts(cluster.spec.local);
 
@@ -68,7 +63,7 @@ export async function localRestore(o: LocalRestoreOptions): Promise<Restored> {
   try {
     const secrets = writeClusterFiles(cluster, specDir, paths, ports);
     writeInstanceConfig(paths, cluster.spec, ports, 0);
-    const seeded = await seedFromBackup({
+    const seeded = await restoreData({
       store,
       manifest,
       datadir: paths.instance(0).datadir,
@@ -77,14 +72,7 @@ export async function localRestore(o: LocalRestoreOptions): Promise<Restored> {
       accounts: secrets,
       scratch: join(paths.instanceDir(0), 'restore-tmp'),
       onProgress: o.onProgress,
-      // From the position the data really holds, which may be past the manifest's.
-      beforeRename: archive && target
-        ? async (server, held) => {
-            const plan = planReplay(archive.segments, toPosition(held).get(0)?.seq ?? 0, target, archive.head);
-            if (!plan.ok) throw new Error(`${targetFlag(target)}: ${plan.reason}`);
-            return (await replay(archive.store, plan, held, server, join(paths.instanceDir(0), 'replay-tmp'), o.onProgress)).gtid;
-          }
-        : undefined,
+      pointInTime: archive && target ? { archive, target, field: targetFlag(target) } : undefined,
     });
     rmSync(join(paths.instanceDir(0), 'restore-tmp'), { recursive: true, force: true });
     // First start: the binary log begins where the backup's history ends.
@@ -99,11 +87,6 @@ export async function localRestore(o: LocalRestoreOptions): Promise<Restored> {
 
 function targetFlag(target: ReplayTarget): string {
   return 'time' in target ? '--to-time' : '--to-gtid';
-}
-
-async function archiveOf(where: Location, m: Manifest): Promise<{ store: Store; segments: Segment[]; head?: Head }> {
-  const store = openStore(where);
-  return { store, segments: await listSegments(store, m.cluster), head: await readHead(store, m.cluster) };
 }
 
 /** The new cluster: from the file given (named --as), else the spec the backup recorded. */

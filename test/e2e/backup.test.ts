@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Writers } from '../integration/writers.js';
 import { S3Server } from '../integration/s3.js';
-import { kubectl, kubectlJson, kubectlOk, useCluster, useOperators, waitFor } from './harness.js';
+import { KubeCluster, kubectl, kubectlJson, kubectlOk, useCluster, useOperators, waitFor } from './harness.js';
 
 useOperators();
 const c = useCluster('bk', 'e2e-backup');
@@ -43,9 +43,13 @@ test('a physical backup under writes, from a replica, to a PersistentVolumeClaim
   }));
   await c.healthy(2);
   await Writers.prepare(c);
+  const app = await c.app();
+  await app.query('CREATE TABLE static (id INT PRIMARY KEY, body VARCHAR(100))');
+  await app.query("INSERT INTO static SELECT seq, CONCAT('row ', seq) FROM seq_1_to_1000");
+  await app.end();
   const writers = new Writers(c, 2).start();
   try {
-    assert.equal((await backup('nightly', { method: 'physical', storage: { pvc: { claimName: 'backups', path: '/prod' } }, deletionPolicy: 'Delete' })).code, 0);
+    assert.equal((await backup('nightly', { method: 'physical', storage: { pvc: { claimName: 'backups', path: '/prod' } }, deletionPolicy: 'Delete', verify: true })).code, 0);
     const b = await settled('nightly');
     assert.equal(b.status.phase, 'Completed', JSON.stringify(b.status));
     assert.deepEqual(b.status.source, { instance: 1, role: 'replica' });
@@ -53,8 +57,13 @@ test('a physical backup under writes, from a replica, to a PersistentVolumeClaim
     assert.ok(b.status.bytes > 0);
     assert.deepEqual(b.metadata.finalizers, ['ordinal.dev/backup-files']);
     assert.equal(b.status.conditions.find((x: { type: string }) => x.type === 'Complete')?.reason, 'Completed');
+    const verified = await waitFor('the backup to be verified', async () => (await getBackup('nightly')).status.verified, 300_000, describe, 2000);
+    assert.equal(verified.ok, true, JSON.stringify(verified));
+    const seq = (g: string) => Number(g.split('-')[2]);
+    assert.ok(seq(verified.gtid) >= seq(b.status.gtid), `the restored copy holds at least the backup's position: ${verified.gtid} vs ${b.status.gtid}`);
+    assert.ok(verified.tables >= 2 && verified.rows > 1000);
     const reasons = (await backupEvents('nightly')).map((e) => e.reason);
-    assert.ok(reasons.includes('Started') && reasons.includes('Completed'), reasons.join(','));
+    assert.ok(['Started', 'Completed', 'Verifying', 'Verified'].every((x) => reasons.includes(x)), reasons.join(','));
 
     const pvc = await kubectlJson(['-n', c.namespace, 'get', 'pvc', 'backups']);
     const pv = await kubectlJson(['get', 'pv', pvc.spec.volumeName]);
@@ -124,6 +133,44 @@ test('a schedule every minute with keep 2 leaves exactly two backups and their f
   assert.deepEqual((await owned()).map((b) => b.metadata.name).sort(), before);
 });
 
+const restore = (name: string, spec: Record<string, unknown>) =>
+  kubectl(['apply', '-f', '-'], stringify({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLRestore', metadata: { name, namespace: c.namespace }, spec }));
+const restoreSettled = (name: string) => waitFor(`restore ${name} to finish`, async () => {
+  const r = await kubectlJson(['-n', c.namespace, 'get', 'mysqlrestore', name]);
+  return ['Completed', 'Failed'].includes(r.status?.phase) ? r : undefined;
+}, 600_000, describe, 2000);
+
+test('a restore of the physical backup creates a new cluster holding the backup, with all its instances', async () => {
+  const backupGtid = (await getBackup('nightly')).status.gtid;
+  assert.equal((await restore('back', { clusterName: 'bk2', backupName: 'nightly' })).code, 0);
+  const r = await restoreSettled('back');
+  assert.equal(r.status.phase, 'Completed', JSON.stringify(r.status));
+  assert.equal(r.status.gtid, backupGtid, 'restored at the backup\'s position');
+  const restored = new KubeCluster('bk2', c.namespace);
+  const s = await restored.healthy(2);
+  const [a] = await c.instanceQuery(0, 'CHECKSUM TABLE app.static');
+  const [b] = await restored.instanceQuery(s.primary!, 'CHECKSUM TABLE app.static');
+  assert.equal(b.Checksum, a.Checksum);
+  const [other] = await restored.instanceQuery(s.primary === 0 ? 1 : 0, 'CHECKSUM TABLE app.static');
+  assert.equal(other.Checksum, a.Checksum, 'the replica was cloned from the restored instance');
+  const reasons = (await kubectlJson(['-n', c.namespace, 'get', 'events', '--field-selector', 'involvedObject.name=back,involvedObject.kind=MySQLRestore'])).items.map((e: { reason: string }) => e.reason);
+  assert.ok(['Restoring', 'ClusterCreated', 'Completed'].every((x) => reasons.includes(x)), reasons.join(','));
+});
+
+test('restores that cannot work are refused and create nothing: an existing name, a target with no archive', async () => {
+  assert.equal((await restore('onto-existing', { clusterName: c.name, backupName: 'nightly' })).code, 0);
+  const taken = await restoreSettled('onto-existing');
+  assert.equal(taken.status.phase, 'Failed');
+  assert.match(taken.status.message, /^spec\.clusterName: that cluster exists/);
+  assert.equal((await restore('no-archive', { clusterName: 'bk3', backupName: 'nightly', pointInTime: new Date().toISOString() })).code, 0);
+  const noArchive = await restoreSettled('no-archive');
+  assert.equal(noArchive.status.phase, 'Failed');
+  assert.match(noArchive.status.message, /^spec\.archive: /);
+  for (const what of ['mysqlcluster/bk3', 'pvc/data-bk3-0', 'secret/bk3-secrets', 'job/no-archive-restore']) {
+    assert.equal((await kubectl(['-n', c.namespace, 'get', what])).code, 1, `${what} was created`);
+  }
+});
+
 test('deleting a backup with deletionPolicy Delete deletes its files, then the object', async () => {
   const b = await getBackup('nightly');
   const folder = join(claimDir, 'prod', b.status.folder);
@@ -132,4 +179,16 @@ test('deleting a backup with deletionPolicy Delete deletes its files, then the o
   await waitFor('the backup object to be gone', async () => ((await kubectl(['-n', c.namespace, 'get', 'mysqlbackup', 'nightly'])).code === 1 ? true : undefined), 300_000, describe, 1000);
   assert.ok(!existsSync(join(folder, 'manifest.json')), 'the manifest is deleted');
   assert.ok(!existsSync(join(folder, 'data.xbstream.zst')), 'the data is deleted');
+});
+
+// Last, while the operator still runs: backups with deletionPolicy Delete hold a finalizer
+// that only the operator removes, so the namespace can go after this.
+test('deleting the schedule keeps its backups; deleting those deletes their files', async () => {
+  await kubectlOk(['-n', c.namespace, 'delete', 'mysqlbackupschedule', 'every-minute', '--wait=true']);
+  const left = (await kubectlJson(['-n', c.namespace, 'get', 'mysqlbackup', '-l', 'ordinal.dev/schedule=every-minute'])).items;
+  assert.equal(left.length, 2, 'a schedule deleted deletes no backup');
+  await kubectlOk(['-n', c.namespace, 'delete', 'mysqlbackup', '--all', '--wait=true', '--timeout=300s']);
+  const dir = join(claimDir, 'scheduled', c.name);
+  const manifests = existsSync(dir) ? readdirSync(dir).filter((f) => existsSync(join(dir, f, 'manifest.json'))) : [];
+  assert.deepEqual(manifests, []);
 });

@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { readBackupGtid } from '../../src/mariadb/backup-tools.js';
+import { parseCluster } from '../../src/api/validate.js';
 import { runBackupJob } from '../../src/platform/kube/backup-job.js';
+import { runRestoreJob } from '../../src/platform/kube/restore-job.js';
 import { stopProcess } from '../../src/platform/local/mariadbd.js';
 import { sleep } from './harness.js';
 
@@ -130,7 +132,10 @@ const primary = new Pod(0, 15010, 15011, []);
 const replica = new Pod(1, 15020, 15021, ['127.0.0.1:15011']);
 // Cloned from the replica: replica holds no agent of a primary, so it is the only donor.
 const second = new Pod(2, 15030, 15031, ['127.0.0.1:15021']);
+// Instance 0 of a cluster restored from a backup (its restore Job's claim).
+const restored = new Pod(0, 15040, 15041, []);
 after(async () => {
+  await restored.stop();
   await second.stop();
   await replica.stop();
   await primary.stop();
@@ -293,7 +298,7 @@ test('a backup Job takes a physical backup through the agent and a logical one o
   const env = { secretsDir, pvcMount: claim, scratch: join(claim, '..', `${claim.split('/').pop()}-scratch`), terminationLog: join(claim, '..', `${claim.split('/').pop()}-termination`) };
   const storage = { pvc: { claimName: 'backups', path: '/prod' } };
   const source = { ordinal: 0, role: 'primary' as const, host: '127.0.0.1', port: primary.mysqlPort, agent: `127.0.0.1:${primary.agentPort}` };
-  const spec = { replicas: 2 } as never;
+  const spec = parseCluster({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: CLUSTER }, spec: { replicas: 2 } }).spec;
   try {
     let writing = true;
     const writes = (async () => {
@@ -313,6 +318,10 @@ test('a backup Job takes a physical backup through the agent and a logical one o
     const logical = await runBackupJob({ action: 'take', cluster: CLUSTER, method: 'logical', databases: ['app'], storage, source, spec }, env, () => {});
     assert.ok(logical.ok && 'id' in logical, JSON.stringify(logical));
     assert.deepEqual(JSON.parse(readFileSync(join(claim, 'prod', logical.folder, 'manifest.json'), 'utf8')).databases, ['app']);
+    const verified = await runBackupJob({ action: 'verify', cluster: CLUSTER, storage, id: logical.id }, env, () => {});
+    assert.ok(verified.ok && 'verification' in verified && verified.verification.ok, JSON.stringify(verified));
+    assert.equal(verified.verification.gtid, logical.gtid);
+    assert.ok(verified.verification.tables! >= 1 && verified.verification.rows! > 0);
 
     const missing = await runBackupJob({ action: 'take', cluster: CLUSTER, method: 'logical', databases: ['nope'], storage, source, spec }, env, () => {});
     assert.deepEqual(missing, { ok: false, error: `spec.databases: cluster ${CLUSTER} has no database nope; it has app` });
@@ -324,6 +333,24 @@ test('a backup Job takes a physical backup through the agent and a logical one o
     assert.ok(!refused.error.includes('a-wrong-token'));
     const folders = readdirSync(join(claim, 'prod', CLUSTER)).sort();
     assert.deepEqual(folders, [physical.id, logical.id].sort(), 'a failed backup leaves no folder');
+
+    // A restore Job builds instance 0 of a new cluster from it: the data as of the backup's GTID.
+    assert.equal((await restored.agent('init-config')).code, 0);
+    const restoreEnv = { ...env, root: restored.root, scratch: join(env.scratch, 'restore') };
+    const r = await runRestoreJob({ action: 'restore', cluster: CLUSTER, storage, folder: physical.folder }, restoreEnv, () => {});
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.gtid, physical.gtid);
+    assert.deepEqual(r.spec, spec, 'the spec the backup recorded');
+    restored.startServer();
+    await until(() => restored.query('SELECT 1').then(() => true, () => false));
+    const [held] = await restored.query('SELECT @@gtid_binlog_pos AS b, @@gtid_slave_pos AS s, MAX(id) AS top FROM app.t');
+    assert.deepEqual([held.b, held.s], [physical.gtid, physical.gtid], 'the history is exactly the backup\'s: no transaction of the restore\'s own');
+    const digest = 'SELECT COUNT(*) AS n, SUM(CRC32(CONCAT(id, body))) AS crc FROM app.t WHERE id <= ?';
+    assert.deepEqual(await restored.query(digest, [held.top]), await primary.query(digest, [held.top]), 'the rows equal the source\'s up to the backup');
+    const again = await runRestoreJob({ action: 'restore', cluster: CLUSTER, storage, folder: physical.folder }, restoreEnv, () => {});
+    assert.ok(!again.ok && /holds data already/.test(again.error), 'never over existing data');
+    const noArchive = await runRestoreJob({ action: 'restore', cluster: CLUSTER, storage, folder: physical.folder, gtid: '0-1-1' }, { ...restoreEnv, root: mkdtempSync(join(tmpdir(), 'ord-empty-')) }, () => {});
+    assert.ok(!noArchive.ok && /spec\.archive: .*no spec\.pitr/.test(noArchive.error), JSON.stringify(noArchive));
 
     const deleted = await runBackupJob({ action: 'delete', cluster: CLUSTER, storage, id: physical.id }, env, () => {});
     assert.deepEqual(deleted, { ok: true, deleted: physical.folder });

@@ -4,7 +4,7 @@ import { validateBackup } from '../../src/api/backup.js';
 import { validateRestore } from '../../src/api/restore.js';
 import { validateSchedule } from '../../src/api/schedule.js';
 import { cronProblem } from '../../src/api/cron.js';
-import type { FieldError, Validated } from '../../src/api/validate.js';
+import { kubeClusterErrors, parseCluster, type FieldError, type Validated } from '../../src/api/validate.js';
 
 /** Messages as JSON Schema / TypeBox word them: none may reach a person. */
 const RAW = /must match pattern|schema is false|must be equal to|must not have additional|must have required|must be (integer|string|boolean|number|object|array|null)\b|must be [<>]=?|anyOf|oneOf/i;
@@ -55,7 +55,11 @@ const bad: BadCase[] = [
     doc: restore({ source: { storage: { s3 }, path: 'demo/1' } }),
     path: 'spec.source', message: /cannot be set together with spec.backupName/,
   },
-  { name: 'restore: pointInTime', doc: restore({ pointInTime: '2024-01-31T12:00:00Z' }), path: 'spec.pointInTime', message: /is not supported yet/ },
+  { name: 'restore: pointInTime and gtid', doc: restore({ pointInTime: '2024-01-31T12:00:00Z', gtid: '0-1-5' }), path: 'spec.gtid', message: /cannot be set together with spec.pointInTime/ },
+  { name: 'restore: gtid of another domain', doc: restore({ gtid: '1-1-5' }), path: 'spec.gtid', message: /must be a GTID of domain 0/ },
+  { name: 'restore: archive without a target', doc: restore({ archive: { storage: { pvc: { claimName: 'b' } } } }), path: 'spec.archive', message: /give spec.pointInTime or spec.gtid too/ },
+  { name: 'restore: archive in a sandbox folder', doc: restore({ gtid: '0-1-5', archive: { storage: { local: { path: '/x' } } } }), path: 'spec.archive.storage.local', message: /is a folder of the sandbox/ },
+  { name: 'restore: a bad cluster spec', doc: restore({ cluster: { spec: { replicas: 0 } } }), path: 'spec.cluster.spec.replicas', message: /must be at least 1/ },
   { name: 'restore: pointInTime not a time', doc: restore({ pointInTime: 'yesterday' }), path: 'spec.pointInTime', message: /must be an RFC 3339 time/ },
   { name: 'restore: source without path', doc: restore({ backupName: undefined, source: { storage: { s3 } } }), path: 'spec.source.path', message: /is required/ },
   { name: 'restore: source with two backends', doc: restore({ backupName: undefined, source: { storage: { s3, pvc: { claimName: 'b' } }, path: 'p' } }), path: 'spec.source.storage', message: /exactly one of s3, pvc or local/ },
@@ -132,4 +136,12 @@ test('cron expressions', async (t) => {
   for (const expr of good) await t.test(`accepts "${expr}"`, () => assert.equal(cronProblem(expr), undefined));
   const badExprs = ['', '* * * * * *', '1-60 * * * *', '* * 32 * *', '* * * JANUARY *', '*/100 * * * *', '1,,2 * * * *', '-1 * * * *', ' 0 3 * * *', '0 3 * * * '];
   for (const expr of badExprs) await t.test(`refuses "${expr}"`, () => assert.notEqual(cronProblem(expr), undefined));
+});
+
+test('a MySQLCluster on Kubernetes: pitr storage as for backups, no sandbox schedule', () => {
+  const spec = (o: object) => parseCluster({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: 'demo' }, spec: { replicas: 3, ...o } }).spec;
+  assert.deepEqual(kubeClusterErrors(spec({ pitr: { storage: { local: { path: '/wal' } } } })), [{ path: 'spec.pitr.storage.local', message: 'is a folder of the sandbox; on Kubernetes use s3 or pvc' }]);
+  assert.deepEqual(kubeClusterErrors(spec({ pitr: { storage: { s3: { bucket: 'wal' } } } })).map((e) => e.path), ['spec.pitr.storage.s3.credentialsSecretRef']);
+  assert.deepEqual(kubeClusterErrors(spec({ backupSchedule: { schedule: '0 3 * * *', location: 'file:///b' } })).map((e) => e.path), ['spec.backupSchedule']);
+  assert.deepEqual(kubeClusterErrors(spec({ pitr: { storage: { pvc: { claimName: 'wal' } } } })), []);
 });

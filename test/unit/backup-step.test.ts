@@ -30,6 +30,15 @@ test('backupStep', async (t) => {
       { kind: 'fail', reason: 'BackupFailed', message: "the backup Job failed without a message (see its pod's log)" }],
     ['a Running backup whose Job is gone fails (it is never taken twice)', { phase: 'Running' }, { kind: 'fail', reason: 'JobLost', message: 'the backup Job is gone before it finished' }],
     ['Completed is final, even if the cluster is gone', { phase: 'Completed', cluster: undefined, job: { state: 'none' } }, { kind: 'none' }],
+    ['Completed with verify: a verify Job starts', { phase: 'Completed', verify: { wanted: true, recorded: false, job: { state: 'none' } } }, { kind: 'startVerify' }],
+    ['verifying', { phase: 'Completed', verify: { wanted: true, recorded: false, job: { state: 'running' } } }, { kind: 'none' }],
+    ['verified', { phase: 'Completed', verify: { wanted: true, recorded: false, job: { state: 'done', succeeded: true, result: { ok: true, verification: { ok: true, verifiedAt: 't', seconds: 2, tables: 3, rows: 10, gtid: '0-1-9' } } } } },
+      { kind: 'verified', result: { ok: true, verifiedAt: 't', seconds: 2, tables: 3, rows: 10, gtid: '0-1-9' } }],
+    ['unrestorable is recorded as found', { phase: 'Completed', verify: { wanted: true, recorded: false, job: { state: 'done', succeeded: true, result: { ok: true, verification: { ok: false, verifiedAt: 't', seconds: 2, error: 'CHECK TABLE app.t: corrupt' } } } } },
+      { kind: 'verified', result: { ok: false, verifiedAt: 't', seconds: 2, error: 'CHECK TABLE app.t: corrupt' } }],
+    ['a verify Job that failed counts as not verified', { phase: 'Completed', verify: { wanted: true, recorded: false, job: { state: 'done', succeeded: false, result: { ok: false, error: 'S3 down' } } } },
+      { kind: 'verified', result: { ok: false, verifiedAt: '', seconds: 0, error: 'the verify Job failed: S3 down' } }],
+    ['verified once only', { phase: 'Completed', verify: { wanted: true, recorded: true, job: { state: 'none' } } }, { kind: 'none' }],
     ['Failed is final', { phase: 'Failed', job: { state: 'running' } }, { kind: 'none' }],
   ];
   for (const [name, view, want] of table) await t.test(name, () => assert.deepEqual(backupStep({ ...base, ...view }), want));
@@ -39,11 +48,11 @@ test('the backup Job: S3 keys from the named Secret as env, the cluster Secret m
   const owner = { name: 'nightly', namespace: 'db', uid: 'u1' };
   const storage = { s3: { bucket: 'backups', region: 'us-east-1', forcePathStyle: true, endpoint: 'http://s3:9000', credentialsSecretRef: { name: 's3-keys' } } };
   const request = { action: 'take' as const, cluster: 'prod', method: 'physical' as const, storage, source: { ordinal: 1, role: 'replica' as const, host: 'h', port: 3306, agent: 'h:9601' }, spec: { replicas: 3 } as never };
-  const job = backupJob(owner, request, { image: 'img', storage }) as any;
+  const job = backupJob(owner, request, { image: 'img' }) as any;
   const c = job.spec.template.spec.containers[0];
   assert.equal(job.metadata.name, 'nightly-backup');
   assert.deepEqual(job.metadata.ownerReferences.map((r: any) => [r.kind, r.name, r.uid, r.controller]), [['MySQLBackup', 'nightly', 'u1', true]]);
-  assert.deepEqual(c.command.slice(-1), ['backup-job']);
+  assert.deepEqual(c.command.slice(-1), ['job']);
   assert.deepEqual(c.env.filter((e: any) => e.valueFrom).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]), [
     ['AWS_ACCESS_KEY_ID', 's3-keys', 'accessKeyId'],
     ['AWS_SECRET_ACCESS_KEY', 's3-keys', 'secretAccessKey'],
@@ -55,7 +64,7 @@ test('the backup Job: S3 keys from the named Secret as env, the cluster Secret m
   assert.ok(!job.metadata.labels['ordinal.dev/cluster'], 'not an instance pod of the cluster');
 
   const pvc = { pvc: { claimName: 'backups', path: '/prod' } };
-  const del = backupJob(owner, { action: 'delete', cluster: 'prod', storage: pvc, id: 'x' }, { image: 'img', storage: pvc }) as any;
+  const del = backupJob(owner, { action: 'delete', cluster: 'prod', storage: pvc, id: 'x' }, { image: 'img' }) as any;
   assert.equal(del.metadata.name, 'nightly-delete');
   assert.deepEqual(del.spec.template.spec.volumes.map((v: any) => v.name), ['scratch', 'storage'], 'a delete needs no password');
   assert.equal(del.spec.template.spec.containers[0].env.length, 1);
@@ -72,7 +81,7 @@ test('backup metrics: per cluster, the newest completed backup and the failed co
     b('other', 'prod', 'Failed'),
   ]);
   assert.deepEqual(rows, [
-    { namespace: 'db', cluster: 'prod', failed: 1, lastSuccess: Date.parse('2026-12-01T03:01:40Z') / 1000, lastDuration: 100, lastBytes: 500 },
-    { namespace: 'other', cluster: 'prod', failed: 1 },
+    { namespace: 'db', cluster: 'prod', failed: 1, unrestorable: 0, lastSuccess: Date.parse('2026-12-01T03:01:40Z') / 1000, lastDuration: 100, lastBytes: 500 },
+    { namespace: 'other', cluster: 'prod', failed: 1, unrestorable: 0 },
   ]);
 });

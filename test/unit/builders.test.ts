@@ -117,3 +117,17 @@ test('PDB in the served policy version', () => {
   assert.equal(podDisruptionBudget(owner, 'policy/v1beta1').apiVersion, 'policy/v1beta1');
   assert.deepEqual(podDisruptionBudget(owner, 'policy/v1').spec.maxUnavailable, 1);
 });
+
+test('spec.pitr: only the agent reaches the archive (S3 keys from the named Secret, or the claim)', () => {
+  const s3 = sts({ pitr: { storage: { s3: { bucket: 'wal', credentialsSecretRef: { name: 'keys' } } } } }) as any;
+  const byName = (o: any) => Object.fromEntries(o.spec.template.spec.containers.map((c: any) => [c.name, c]));
+  const c3 = byName(s3);
+  assert.deepEqual(c3.agent.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]), [
+    ['AWS_ACCESS_KEY_ID', 'keys', 'accessKeyId'],
+    ['AWS_SECRET_ACCESS_KEY', 'keys', 'secretAccessKey'],
+  ]);
+  assert.ok(!c3.mysql.env.some((e: any) => e.name.startsWith('AWS_')), 'not in the mysql container');
+  const pvc = byName(sts({ pitr: { storage: { pvc: { claimName: 'archive' } } } }) as any);
+  assert.deepEqual(pvc.agent.volumeMounts.at(-1), { name: 'archive', mountPath: '/var/lib/ordinal/archive' });
+  assert.ok(!(sts() as any).spec.template.spec.volumes.some((v: any) => v.name === 'archive'), 'no pitr: no archive volume');
+});

@@ -55,3 +55,21 @@ test('lastTransitionTime moves only when a condition changes status', () => {
   const down = clusterStatus({ name: 'demo', generation: 4, replicas: 3, now: new Date('2026-11-22T11:00:00Z'), summary: summary('FailingOver'), previous: first.conditions });
   assert.notEqual(cond(down, 'Ready').lastTransitionTime, cond(first, 'Ready').lastTransitionTime);
 });
+
+test('spec.pitr: the archive in status, and its continuity as a condition', async (t) => {
+  const view = (o: object) => ({ location: 's3://b/p', archiving: true, continuous: true, segments: 4, lastRecoverableTime: '2026-11-22T09:59:50Z', ...o });
+  const table: Array<[string, StatusInput['archive'], [string, string], object]> = [
+    ['continuous', view({}), ['True', 'Continuous'], { location: 's3://b/p', lastRecoverableTime: '2026-11-22T09:59:50Z', continuous: true, segments: 4 }],
+    ['a gap', view({ continuous: false }), ['False', 'ArchiveGap'], { location: 's3://b/p', lastRecoverableTime: '2026-11-22T09:59:50Z', continuous: false, segments: 4 }],
+    ['the last round failed (the gap is still unknown)', view({ error: 'S3 does not answer' }), ['True', 'Continuous'], { location: 's3://b/p', lastRecoverableTime: '2026-11-22T09:59:50Z', continuous: true, segments: 4, error: 'S3 does not answer' }],
+    ['the primary\'s agent did not answer', { error: 'no answer within 3000 ms' }, ['Unknown', 'ArchiveUnreachable'], { error: 'no answer within 3000 ms' }],
+  ];
+  for (const [name, archive, [st, reason], pitr] of table) {
+    await t.test(name, () => {
+      const s = status({ summary: summary('Running'), archive });
+      assert.deepEqual([cond(s, 'ArchiveContinuous').status, cond(s, 'ArchiveContinuous').reason], [st, reason]);
+      assert.deepEqual(s.pitr, pitr);
+    });
+  }
+  assert.equal(status({ summary: summary('Running') }).pitr, undefined, 'no spec.pitr: no field, no condition');
+});

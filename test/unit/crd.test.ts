@@ -108,7 +108,7 @@ test('names, subresources and printer columns', () => {
     },
     {
       name: 'mysqlbackupschedules.ordinal.dev', scope: 'Namespaced', names: 'MySQLBackupSchedule mysqlbackupschedules mysqlbackupschedule mybs', version: 'ordinal.dev/v1alpha1', subresources: 'status',
-      columns: 'Cluster=.spec.clusterName:string Schedule=.spec.schedule:string Suspend=.spec.suspend:boolean Last=.status.lastBackupTime:date Age=.metadata.creationTimestamp:date',
+      columns: 'Cluster=.spec.clusterName:string Schedule=.spec.schedule:string Suspend=.spec.suspend:boolean Last success=.status.lastSuccessTime:date Next=.status.nextScheduleTime:string Age=.metadata.creationTimestamp:date',
     },
   ]);
   assert.deepEqual(crds[0].spec.versions[0].subresources.scale, { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });

@@ -47,9 +47,9 @@ test('RBAC is least privilege', async (t) => {
     for (const v of all.flatMap((r) => r.verbs)) assert.ok(!['escalate', 'bind', 'impersonate', 'deletecollection'].includes(v), v);
   });
   const table: [string, string, string[]][] = [
-    ['', 'secrets', ['create', 'get', 'patch']],
+    ['', 'secrets', ['create', 'delete', 'get', 'patch']],
     ['', 'pods', ['delete', 'get', 'list', 'patch', 'watch']],
-    ['', 'persistentvolumeclaims', ['delete', 'get', 'list', 'patch', 'watch']],
+    ['', 'persistentvolumeclaims', ['create', 'delete', 'get', 'list', 'patch', 'watch']],
     ['', 'services', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['', 'configmaps', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['', 'endpoints', ['create', 'get', 'list', 'patch', 'update', 'watch']],
@@ -58,7 +58,7 @@ test('RBAC is least privilege', async (t) => {
     ['events.k8s.io', 'events', ['create', 'patch']],
     ['apps', 'statefulsets', ['create', 'get', 'list', 'patch', 'update', 'watch']],
     ['policy', 'poddisruptionbudgets', ['create', 'get', 'list', 'patch', 'update', 'watch']],
-    ['ordinal.dev', 'mysqlclusters', ['get', 'list', 'patch', 'watch']],
+    ['ordinal.dev', 'mysqlclusters', ['create', 'get', 'list', 'patch', 'watch']],
     ['ordinal.dev', 'mysqlclusters/status', ['get', 'patch']],
     ['ordinal.dev', 'mysqlclusters/finalizers', ['update']],
     ['ordinal.dev', 'mysqlbackups', ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']],
@@ -67,8 +67,8 @@ test('RBAC is least privilege', async (t) => {
     ['ordinal.dev', 'mysqlbackupschedules', ['get', 'list', 'watch']],
     ['ordinal.dev', 'mysqlbackupschedules/status', ['get', 'patch']],
     ['batch', 'jobs', ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch']],
-    // No controller acts on these yet (issue 9): no rights on them.
-    ['ordinal.dev', 'mysqlrestores', []],
+    ['ordinal.dev', 'mysqlrestores', ['get', 'list', 'watch']],
+    ['ordinal.dev', 'mysqlrestores/status', ['get', 'patch']],
     ['coordination.k8s.io', 'leases', []],
   ];
   for (const [group, resource, verbs] of table) {

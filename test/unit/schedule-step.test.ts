@@ -24,6 +24,8 @@ test('planSchedule', async (tt) => {
     ['suspended: due runs are handled without a backup', { suspend: true }, { run: undefined, skipped: undefined, handled: t('2026-12-01T10:00:00Z') }],
     ['an unfinished backup of the schedule skips the run', { backups: [b('s-1', '2026-12-01T09:00:01Z', 'Running')] },
       { run: undefined, skipped: 'backup s-1 of this schedule has not finished', handled: t('2026-12-01T10:00:00Z') }],
+    ['the run\'s backup exists already (status not seen yet): nothing created, nothing skipped', { backups: [{ ...b('s-10', '2026-12-01T10:00:01Z'), scheduledAt: t('2026-12-01T10:00:00Z') }] },
+      { run: undefined, skipped: undefined, handled: t('2026-12-01T10:00:00Z') }],
     ['a backup not yet picked up (no phase) is unfinished too', { backups: [b('s-1', '2026-12-01T09:00:01Z')] }, { run: undefined, skipped: 'backup s-1 of this schedule has not finished' }],
     ['keep 2: the oldest completed ones go', {
       backups: [b('a', '2026-12-01T06:00:00Z', 'Completed'), b('b', '2026-12-01T07:00:00Z', 'Completed'), b('c', '2026-12-01T08:00:00Z', 'Completed'), b('d', '2026-12-01T09:00:00Z', 'Completed')],

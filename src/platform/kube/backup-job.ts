@@ -1,9 +1,7 @@
-// What a backup Job's pod runs (`ordinal backup-job`): take one backup of a cluster into its
+// What a backup Job's pod runs (`ordinal job`): take one backup of a cluster into its
 // storage, or delete one. The operator writes the request (no secret in it) into the Job;
 // the S3 keys come from the environment (a Secret the pod references), the cluster's
-// passwords from its mounted Secret, a claim is mounted at PVC_MOUNT. The outcome goes to the
-// pod's termination message, where the operator reads it.
-import { readFileSync, writeFileSync } from 'node:fs';
+// passwords from its mounted Secret, a claim is mounted at PVC_MOUNT (job-io.ts).
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../api/cluster.js';
 import type { BackupStorage } from '../../api/storage.js';
@@ -11,17 +9,19 @@ import { renderOptionFile } from '../../db/accounts.js';
 import { withSession } from '../../db/connection.js';
 import { OPERATOR_USER } from '../../db/dialect.js';
 import { writeAtomic } from '../../mariadb/files.js';
-import { backupFolder, MANIFEST, storedBytes, type BackupMethod, type Manifest } from '../../backup/manifest.js';
+import { backupFolder, MANIFEST, parseManifest, storedBytes, type BackupMethod, type Manifest } from '../../backup/manifest.js';
+import { verifyBackup } from '../../backup/verify.js';
+import { parseCluster } from '../../api/validate.js';
+import { privateServerConfig } from '../../mariadb/server-config.js';
+import { userInfo } from 'node:os';
 import { describeLocation } from '../../backup/location.js';
 import { deleteBackup } from '../../backup/retention.js';
 import { planDump, readSourceFacts } from '../../backup/source-facts.js';
 import { locationOf } from '../../backup/storage-location.js';
 import { joinKey, openStore } from '../../backup/store.js';
 import { takeBackup } from '../../backup/take.js';
+import { readSecretFile, withOutcome, type JobEnv } from './job-io.js';
 
-export const PVC_MOUNT = '/var/lib/ordinal/backup';
-export const SECRETS_MOUNT = '/etc/ordinal/secrets';
-export const REQUEST_ENV = 'ORDINAL_BACKUP_REQUEST';
 
 export type BackupJobRequest =
   | {
@@ -33,7 +33,22 @@ export type BackupJobRequest =
       source: { ordinal: number; role: 'primary' | 'replica'; host: string; port: number; agent: string };
       spec: ClusterSpec;
     }
-  | { action: 'delete'; cluster: string; storage: BackupStorage; id: string };
+  | { action: 'delete'; cluster: string; storage: BackupStorage; id: string }
+  | { action: 'verify'; cluster: string; storage: BackupStorage; id: string };
+
+/** What status.verified records: a backup that could not be restored is an outcome too. */
+export interface VerifiedSummary {
+  ok: boolean;
+  verifiedAt: string;
+  seconds: number;
+  gtid?: string;
+  tables?: number;
+  rows?: number;
+  error?: string;
+}
+
+/** ok: the Job did its work; the verification itself may have failed. */
+export type VerifyJobResult = { ok: true; verification: VerifiedSummary } | { ok: false; error: string };
 
 /** The termination message: small (the kubelet keeps 4 KiB), no secret. */
 export type BackupJobResult =
@@ -41,27 +56,12 @@ export type BackupJobResult =
   | { ok: true; deleted: string }
   | { ok: false; error: string };
 
-export interface BackupJobEnv {
-  secretsDir: string;
-  pvcMount: string;
-  scratch: string;
-  terminationLog: string;
+export function runBackupJob(req: BackupJobRequest, env: JobEnv, say: (line: string) => void): Promise<BackupJobResult | VerifyJobResult> {
+  if (req.action === 'verify') return verify(req, env, say);
+  return withOutcome<Extract<BackupJobResult, { ok: true }>>(env, () => (req.action === 'take' ? take(req, env, say) : remove(req, env)));
 }
 
-export const JOB_ENV_DEFAULTS: BackupJobEnv = { secretsDir: SECRETS_MOUNT, pvcMount: PVC_MOUNT, scratch: '/tmp/ordinal-backup', terminationLog: '/dev/termination-log' };
-
-export async function runBackupJob(req: BackupJobRequest, env: BackupJobEnv, say: (line: string) => void): Promise<BackupJobResult> {
-  let result: BackupJobResult;
-  try {
-    result = req.action === 'take' ? await take(req, env, say) : await remove(req, env);
-  } catch (err) {
-    result = { ok: false, error: (err as Error).message.slice(0, 3000) };
-  }
-  writeFileSync(env.terminationLog, JSON.stringify(result));
-  return result;
-}
-
-async function take(req: Extract<BackupJobRequest, { action: 'take' }>, env: BackupJobEnv, say: (line: string) => void) {
+async function take(req: Extract<BackupJobRequest, { action: 'take' }>, env: JobEnv, say: (line: string) => void) {
   const secret = (key: string) => readSecretFile(env.secretsDir, key);
   const operator = { user: OPERATOR_USER, password: secret('operator') };
   const optionFile = join(env.scratch, 'client.cnf');
@@ -103,7 +103,34 @@ async function take(req: Extract<BackupJobRequest, { action: 'take' }>, env: Bac
   };
 }
 
-async function remove(req: Extract<BackupJobRequest, { action: 'delete' }>, env: BackupJobEnv) {
+function verify(req: Extract<BackupJobRequest, { action: 'verify' }>, env: JobEnv, say: (line: string) => void): Promise<VerifyJobResult> {
+  return withOutcome<Extract<VerifyJobResult, { ok: true }>>(env, async () => {
+    const store = openStore(locationOf(req.storage, { pvcMount: env.pvcMount }));
+    const folder = backupFolder(req.cluster, req.id);
+    const text = await store.getText(joinKey(folder, MANIFEST));
+    if (!text) throw new Error(`there is no backup at ${folder} in ${store.where} (no manifest)`);
+    const manifest = parseManifest(text, joinKey(folder, MANIFEST));
+    const spec = parseCluster({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: req.cluster }, spec: manifest.spec ?? {} }).spec;
+    const scratch = join(env.scratch, 'verify');
+    say(`verifying backup ${folder}: restoring it into a scratch data dir`);
+    const v = await verifyBackup({
+      store,
+      manifest,
+      scratch,
+      osUser: userInfo().username,
+      config: (datadir) => {
+        const file = join(env.scratch, 'verify.cnf');
+        writeAtomic(file, privateServerConfig(spec, datadir, env.scratch, userInfo().username, true));
+        return file;
+      },
+    });
+    say(v.ok ? `verified: ${v.tables} tables, GTID ${v.gtid}, in ${v.seconds.toFixed(1)} s` : `NOT restorable: ${v.error}`);
+    const rows = v.rows ? Object.values(v.rows).reduce((a, b) => a + b, 0) : undefined;
+    return { ok: true as const, verification: { ok: v.ok, verifiedAt: v.verifiedAt, seconds: v.seconds, gtid: v.gtid, tables: v.tables, rows, error: v.error?.slice(0, 2000) } };
+  });
+}
+
+async function remove(req: Extract<BackupJobRequest, { action: 'delete' }>, env: JobEnv) {
   const store = openStore(locationOf(req.storage, { pvcMount: env.pvcMount }));
   const folder = backupFolder(req.cluster, req.id);
   const text = await store.getText(joinKey(folder, MANIFEST));
@@ -111,16 +138,4 @@ async function remove(req: Extract<BackupJobRequest, { action: 'delete' }>, env:
   if (text) await deleteBackup(store, JSON.parse(text) as Manifest);
   else await store.remove((await store.list(`${folder}/`)).map((o) => o.key));
   return { ok: true as const, deleted: folder };
-}
-
-function readSecretFile(dir: string, key: string): string {
-  const file = join(dir, key);
-  let value: string;
-  try {
-    value = readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new Error(`cannot read the cluster's secret ${file}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-  }
-  if (!value) throw new Error(`the cluster's secret ${file} is empty`);
-  return value;
 }

@@ -8,7 +8,7 @@ import type { Location } from '../../backup/location.js';
 import { chooseBackup, type Manifest } from '../../backup/manifest.js';
 import { openStore } from '../../backup/store.js';
 import { verifyBackup, type Verification } from '../../backup/verify.js';
-import { renderServerConfig } from '../../mariadb/server-config.js';
+import { privateServerConfig } from '../../mariadb/server-config.js';
 import { writeAtomic } from './files.js';
 import { osUser } from './mariadbd.js';
 import { ordinalHome } from './paths.js';
@@ -28,14 +28,7 @@ export async function localVerify(from: Location, backup: string | undefined, on
     onProgress,
     config: (datadir) => {
       const file = join(scratch, 'my.cnf');
-      writeAtomic(file, renderServerConfig(spec, {
-        ordinal: 0,
-        port: 3306, // never listened on: the private server has no network
-        bindAddress: '127.0.0.1',
-        paths: { datadir, socket: join(scratch, 'mariadbd.sock'), pidFile: join(scratch, 'mariadbd.pid'), errorLog: join(scratch, 'error.log') },
-        user: osUser(),
-        small: true,
-      }));
+      writeAtomic(file, privateServerConfig(spec, datadir, scratch, osUser(), true));
       return file;
     },
   });
