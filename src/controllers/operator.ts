@@ -83,7 +83,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     }
   }, { onError: (key, err, retryInMs) => log.warn({ cluster: key, err: (err as Error).message, retryInMs }, 'reconcile failed') });
 
-  registerBackupMetrics(metricsRegistry, () => backups.list());
+  registerBackupMetrics(metricsRegistry, () => backups.list(), () => clusters.list());
   const backupController = new BackupController({ applier, events, backups, clusters, jobs, pods, image: opts.image, log });
   const backupQueue = new WorkQueue(async (key) => {
     if (!mayAct()) return;

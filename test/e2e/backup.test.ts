@@ -93,6 +93,17 @@ test('a logical backup of one database to S3, with keys from a Secret that appea
   assert.ok(!text.includes(keys.secretAccessKey), 'the key is in the Job, the status or an Event');
 });
 
+test('a backup to an S3 endpoint that is down is tried again, then fails with a clear message and lists nothing', async () => {
+  const storage = { s3: { bucket: 'backups', prefix: 'down', endpoint: 'http://10.244.0.1:15921', forcePathStyle: true, credentialsSecretRef: { name: 's3-keys' } } };
+  assert.equal((await backup('s3-down', { method: 'logical', target: 'primary', storage })).code, 0);
+  const b = await settled('s3-down');
+  assert.equal(b.status.phase, 'Failed');
+  assert.match(b.status.message, /10\.244\.0\.1:15921|ECONNREFUSED/, b.status.message);
+  const job = await kubectlJson(['-n', c.namespace, 'get', 'job', 's3-down-backup']);
+  assert.equal(job.status.failed, 3, 'three tries (backoffLimit 2)');
+  assert.ok(!existsSync(join(s3.dir, 'backups', 'down')), 'nothing stored');
+});
+
 test('a backup with two storages fails at once naming the field; no Job is created', async () => {
   assert.equal((await backup('twice', { storage: { pvc: { claimName: 'backups' }, s3: { bucket: 'backups', credentialsSecretRef: { name: 's3-keys' } } } })).code, 0);
   const b = await settled('twice');

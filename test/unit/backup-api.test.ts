@@ -104,7 +104,7 @@ test('the minimal documents validate and get their defaults', async (t) => {
   await t.test('MySQLBackup', () => {
     const r = validateBackup(backup());
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual(r.value.spec, { clusterName: 'demo', method: 'physical', target: 'replica', deletionPolicy: 'Retain', storage: { s3: { ...s3, region: 'us-east-1', forcePathStyle: false } } });
+    assert.deepEqual(r.value.spec, { clusterName: 'demo', method: 'physical', target: 'replica', verify: false, deletionPolicy: 'Retain', storage: { s3: { ...s3, region: 'us-east-1', forcePathStyle: false } } });
   });
   await t.test('MySQLBackup on a PVC', () => {
     const r = validateBackup(backup({ storage: { pvc: { claimName: 'backups' } } }));
@@ -126,7 +126,7 @@ test('the minimal documents validate and get their defaults', async (t) => {
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.value.spec, {
       clusterName: 'demo', schedule: '0 3 * * *', keep: 7, suspend: false,
-      backupTemplate: { method: 'physical', target: 'replica', deletionPolicy: 'Retain', storage: { pvc: { claimName: 'backups', path: '/' } } },
+      backupTemplate: { method: 'physical', target: 'replica', verify: false, deletionPolicy: 'Retain', storage: { pvc: { claimName: 'backups', path: '/' } } },
     });
   });
 });
@@ -144,4 +144,14 @@ test('a MySQLCluster on Kubernetes: pitr storage as for backups, no sandbox sche
   assert.deepEqual(kubeClusterErrors(spec({ pitr: { storage: { s3: { bucket: 'wal' } } } })).map((e) => e.path), ['spec.pitr.storage.s3.credentialsSecretRef']);
   assert.deepEqual(kubeClusterErrors(spec({ backupSchedule: { schedule: '0 3 * * *', location: 'file:///b' } })).map((e) => e.path), ['spec.backupSchedule']);
   assert.deepEqual(kubeClusterErrors(spec({ pitr: { storage: { pvc: { claimName: 'wal' } } } })), []);
+});
+
+test('examples/kubernetes-backup.yaml: every document is valid', async () => {
+  const { parseAllDocuments } = await import('yaml');
+  const { readFileSync } = await import('node:fs');
+  const docs = parseAllDocuments(readFileSync(new URL('../../examples/kubernetes-backup.yaml', import.meta.url), 'utf8')).map((d) => d.toJS());
+  const check: Record<string, (d: unknown) => { ok: boolean }> = { MySQLBackup: validateBackup, MySQLBackupSchedule: validateSchedule, MySQLRestore: validateRestore };
+  const kinds = docs.map((d) => d.kind);
+  assert.deepEqual(kinds, ['PersistentVolumeClaim', 'MySQLBackup', 'MySQLBackupSchedule', 'MySQLRestore']);
+  for (const d of docs.filter((x) => check[x.kind])) assert.ok(check[d.kind](d).ok, `${d.kind} ${d.metadata.name}: ${JSON.stringify(check[d.kind](d))}`);
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { backupStep, type BackupView } from '../../src/controllers/backup-step.js';
 import { backupJob } from '../../src/builders/backup-job.js';
-import { backupSeries } from '../../src/controllers/backup-metrics.js';
+import { archiveSeries, backupSeries } from '../../src/controllers/backup-metrics.js';
 import type { InstanceSummary } from '../../src/clustering/summary.js';
 
 const inst = (ordinal: number, role: 'primary' | 'replica', ready = true): InstanceSummary => ({ ordinal, role, ready, readOnly: role === 'replica', errant: false, reachable: true, lagSeconds: role === 'replica' ? 0 : null });
@@ -83,5 +83,17 @@ test('backup metrics: per cluster, the newest completed backup and the failed co
   assert.deepEqual(rows, [
     { namespace: 'db', cluster: 'prod', failed: 1, unrestorable: 0, lastSuccess: Date.parse('2026-12-01T03:01:40Z') / 1000, lastDuration: 100, lastBytes: 500 },
     { namespace: 'other', cluster: 'prod', failed: 1, unrestorable: 0 },
+  ]);
+});
+
+test('archive metrics: until when each cluster with spec.pitr can be restored', () => {
+  const rows = archiveSeries([
+    { metadata: { namespace: 'db', name: 'prod' }, status: { pitr: { lastRecoverableTime: '2026-12-01T03:00:00Z', continuous: true } } },
+    { metadata: { namespace: 'db', name: 'nopitr' }, status: {} },
+    { metadata: { namespace: 'db', name: 'new' }, status: { pitr: { continuous: false } } },
+  ]);
+  assert.deepEqual(rows, [
+    { namespace: 'db', cluster: 'prod', recoverable: Date.parse('2026-12-01T03:00:00Z') / 1000, continuous: 1 },
+    { namespace: 'db', cluster: 'new', recoverable: undefined, continuous: 0 },
   ]);
 });
