@@ -4,6 +4,7 @@
 // the server starts keeping its tail: that never loses a commit (at worst the instance comes
 // back errant and is rebuilt), while truncating is only safe on the operator's word.
 import { serverArgs } from '../clustering/start-mode.js';
+import { forgetSpentInitFile } from '../mariadb/init-file.js';
 import type { AgentConfig } from './config.js';
 import { askStartMode } from './peers.js';
 import type { StartDecision } from './start-gate.js';
@@ -15,6 +16,7 @@ export interface StartArgsOptions {
 }
 
 export async function awaitStartArgs(cfg: AgentConfig, opts: StartArgsOptions): Promise<string[]> {
+  if (forgetSpentInitFile(cfg.datadir, cfg.initFile)) opts.say(`${cfg.initFile} ran at an earlier start (the data shows it); emptied it`);
   let deadline = Date.now() + opts.silenceMs;
   let held: string | undefined;
   let unreachable: string | undefined;

@@ -25,7 +25,8 @@ export interface BinlogFacts {
   transactions: number;
 }
 
-export function readBinlogFacts(path: string): BinlogFacts {
+/** `head`: stop at the first transaction (its start state and whether it holds any). */
+export function readBinlogFacts(path: string, opts: { head?: boolean } = {}): BinlogFacts {
   const fd = openSync(path, 'r');
   try {
     const magic = Buffer.alloc(4);
@@ -49,6 +50,7 @@ export function readBinlogFacts(path: string): BinlogFacts {
         facts.last = gtid;
         facts.lastTime = time;
         facts.transactions += 1;
+        if (opts.head) break;
       } else if (type === GTID_LIST_EVENT && facts.transactions === 0) {
         const body = Buffer.alloc(length - HEADER);
         readSync(fd, body, 0, body.length, pos + HEADER);

@@ -68,9 +68,9 @@ class Pod {
     return join(this.root, p);
   }
 
-  agent(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  agent(command: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((done) => {
-      execFile(process.execPath, ['--import', 'tsx', MAIN, 'agent', command], { cwd: ROOT, env: this.env, timeout: 300_000 }, (err, stdout, stderr) => {
+      execFile(process.execPath, ['--import', 'tsx', MAIN, 'agent', command, ...args], { cwd: ROOT, env: this.env, timeout: 300_000 }, (err, stdout, stderr) => {
         done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       });
     });
@@ -290,6 +290,47 @@ test('a clone of a fresh replica under concurrent writes resumes exactly where i
     await stopProcess(second.mariadbdPid, 30_000);
     rmSync(datadirOf(second), { recursive: true, force: true });
   }
+});
+
+// The init file is emptied by the agent once the server answers; a crash before that must not
+// run it again: it would set the clone back to the copy's position (the e2e cluster once saw a
+// replica stop on a duplicate key of the very first row after a full crash).
+test('a clone that crashes before its init file was emptied resumes where it was, not at the copy', async () => {
+  const r = await second.agent('init-data');
+  assert.equal(r.code, 0, r.stderr);
+  second.startServer(); // no agent serves this pod: nobody empties the init file
+  await until(() => second.query('SELECT 1').then(() => true, () => false));
+  await second.query(
+    "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
+    [primary.mysqlPort, secrets.replication],
+  );
+  await second.query('START SLAVE');
+  const write = async (n: number) => {
+    for (let i = 0; i < n; i++) await primary.query('INSERT INTO app.t (body) VALUES (?)', [`after the clone ${i}`], 'app', secrets.app);
+    const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
+    return target.p as string;
+  };
+  const [w1] = await second.query('SELECT MASTER_GTID_WAIT(?, 60) AS r', [await write(50)]);
+  assert.equal(Number(w1.r), 0);
+  assert.ok(statSync(initFileOf(second)).size > 0, 'the window is open: the init file is still there');
+  process.kill(second.mariadbdPid!, 'SIGKILL');
+  await until(async () => !existsSync(`/proc/${second.mariadbdPid}`));
+
+  const before = await second.agent('start-args', '--silence-seconds', '0'); // the mysql container, before every start
+  assert.equal(before.code, 0, before.stderr);
+  assert.match(before.stderr, /ran at an earlier start .*emptied it/);
+  assert.equal(statSync(initFileOf(second)).size, 0);
+  second.startServer();
+  await until(() => second.query('SELECT 1').then(() => true, () => false));
+  await second.query('START SLAVE');
+  const [w2] = await second.query('SELECT MASTER_GTID_WAIT(?, 30) AS r', [await write(50)]);
+  const [status] = await second.query('SHOW SLAVE STATUS');
+  assert.equal(Number(w2.r), 0, `replication resumed where it was: ${status?.Last_SQL_Error}`);
+  const [a] = await primary.query('CHECKSUM TABLE app.t');
+  const [b] = await second.query('CHECKSUM TABLE app.t');
+  assert.equal(b.Checksum, a.Checksum);
+  await stopProcess(second.mariadbdPid, 30_000);
+  rmSync(datadirOf(second), { recursive: true, force: true });
 });
 
 test('a backup Job takes a physical backup through the agent and a logical one over SQL; a wrong token fails it cleanly', async () => {

@@ -7,6 +7,7 @@ import type { ClusterSpec } from '../../api/cluster.js';
 import { mayStartEmpty, type PeerData } from '../../clustering/bootstrap.js';
 import type { ClusterState } from '../../clustering/types.js';
 import { cloneInitSql, cloneInto, streamBackup } from '../../mariadb/backup-tools.js';
+import { forgetSpentInitFile } from '../../mariadb/init-file.js';
 import { bootstrapSql } from '../../db/accounts.js';
 import { withSession } from '../../db/connection.js';
 import { rollBackPrepared } from '../../mariadb/datadir.js';
@@ -175,6 +176,8 @@ export class Fleet {
   private launch(o: number, truncateTail = false, why = 'new data'): void {
     const s = this.slot(o);
     const init = this.paths.initFile(o);
+    // Removed once the server answered; if it crashed before that, the data tells.
+    if (forgetSpentInitFile(this.paths.instance(o).datadir, init)) this.log.info({ ordinal: o }, 'the init file ran at an earlier start; emptied it');
     const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, truncateTail });
     s.child = s.running = started.pid;
     s.startedAt = Date.now();
