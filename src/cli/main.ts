@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { InvalidSpecError } from '../api/validate.js';
 import { loadClusterFile } from '../api/load.js';
 import { agentCommand } from './agent.js';
+import { backupCommand } from './backup.js';
 import { jobCommand } from './job.js';
 import { localCommand } from './local.js';
 import { operatorCommand, rebuildCommand, switchoverCommand } from './operator.js';
@@ -27,6 +28,7 @@ program.addCommand(operatorCommand());
 program.addCommand(switchoverCommand());
 program.addCommand(rebuildCommand());
 program.addCommand(manifestsCommand());
+program.addCommand(backupCommand());
 program.addCommand(agentCommand());
 program.addCommand(jobCommand(), { hidden: true });
 

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { Writers } from '../integration/writers.js';
 import { S3Server } from '../integration/s3.js';
-import { KubeCluster, kubectl, kubectlJson, kubectlOk, useCluster, useOperators, waitFor } from './harness.js';
+import { execFile } from 'node:child_process';
+import { ADMIN_KUBECONFIG, KubeCluster, ROOT, kubectl, kubectlJson, kubectlOk, useCluster, useOperators, waitFor } from './harness.js';
 
 useOperators();
 const c = useCluster('bk', 'e2e-backup');
@@ -75,6 +76,19 @@ test('a physical backup under writes, from a replica, to a PersistentVolumeClaim
   } finally {
     await writers.stop();
   }
+});
+
+test('ordinal backup verify proves it restorable again, now', async () => {
+  const earlier = (await getBackup('nightly')).status.verified.verifiedAt;
+  const r = await new Promise<{ code: number; out: string }>((done) => {
+    execFile(process.execPath, [join(ROOT, 'bin/ordinal.js'), 'backup', 'verify', 'nightly', '-n', c.namespace, `--kubeconfig=${ADMIN_KUBECONFIG}`, '--timeout=300'], (err, stdout, stderr) => {
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /^backup e2e-backup\/nightly is restorable: \d+ tables checked, \d+ rows, GTID 0-\d+-\d+, in [\d.]+ s$/m);
+  const now = (await getBackup('nightly')).status.verified;
+  assert.ok(Date.parse(now.verifiedAt) > Date.parse(earlier), 'a new verification');
 });
 
 test('a logical backup of one database to S3, with keys from a Secret that appear nowhere else', async () => {

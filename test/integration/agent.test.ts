@@ -336,7 +336,7 @@ test('a clone that crashes before its init file was emptied resumes where it was
 test('a backup Job takes a physical backup through the agent and a logical one over SQL; a wrong token fails it cleanly', async () => {
   const claim = mkdtempSync(join(tmpdir(), 'ord-claim-'));
   const secretsDir = replica.path('etc/ordinal/secrets');
-  const env = { secretsDir, pvcMount: claim, scratch: join(claim, '..', `${claim.split('/').pop()}-scratch`), terminationLog: join(claim, '..', `${claim.split('/').pop()}-termination`) };
+  const env = { secretsDir, pvcMount: claim, archiveMount: claim, scratch: join(claim, '..', `${claim.split('/').pop()}-scratch`), terminationLog: join(claim, '..', `${claim.split('/').pop()}-termination`) };
   const storage = { pvc: { claimName: 'backups', path: '/prod' } };
   const source = { ordinal: 0, role: 'primary' as const, host: '127.0.0.1', port: primary.mysqlPort, agent: `127.0.0.1:${primary.agentPort}` };
   const spec = parseCluster({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: CLUSTER }, spec: { replicas: 2 } }).spec;
