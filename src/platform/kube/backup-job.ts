@@ -1,27 +1,27 @@
 // What a backup Job's pod runs (`ordinal job`): take one backup of a cluster into its
-// storage, or delete one. The operator writes the request (no secret in it) into the Job;
-// the S3 keys come from the environment (a Secret the pod references), the cluster's
-// passwords from its mounted Secret, a claim is mounted at PVC_MOUNT (job-io.ts).
+// storage, verify one (restore it in scratch space, check every table), or delete one. The
+// operator writes the request (no secret in it) into the Job; the S3 keys come from the
+// environment (a Secret the pod references), the cluster's passwords from its mounted Secret,
+// a claim is mounted at BACKUP_MOUNT (job-io.ts).
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { ClusterSpec } from '../../api/cluster.js';
 import type { BackupStorage } from '../../api/storage.js';
-import { renderOptionFile } from '../../db/accounts.js';
-import { withSession } from '../../db/connection.js';
-import { OPERATOR_USER } from '../../db/dialect.js';
-import { writeAtomic } from '../../mariadb/files.js';
-import { backupFolder, MANIFEST, parseManifest, storedBytes, type BackupMethod, type Manifest } from '../../backup/manifest.js';
-import { verifyBackup } from '../../backup/verify.js';
 import { parseCluster } from '../../api/validate.js';
-import { privateServerConfig } from '../../mariadb/server-config.js';
-import { userInfo } from 'node:os';
 import { describeLocation } from '../../backup/location.js';
+import { backupFolder, MANIFEST, parseManifest, storedBytes, type BackupMethod, type Manifest } from '../../backup/manifest.js';
 import { deleteBackup } from '../../backup/retention.js';
 import { planDump, readSourceFacts } from '../../backup/source-facts.js';
 import { locationOf } from '../../backup/storage-location.js';
 import { joinKey, openStore } from '../../backup/store.js';
 import { takeBackup } from '../../backup/take.js';
+import { verifyBackup } from '../../backup/verify.js';
+import { renderOptionFile } from '../../db/accounts.js';
+import { withSession } from '../../db/connection.js';
+import { OPERATOR_USER } from '../../db/dialect.js';
+import { writeAtomic } from '../../mariadb/files.js';
+import { privateServerConfig } from '../../mariadb/server-config.js';
 import { readSecretFile, withOutcome, type JobEnv } from './job-io.js';
-
 
 export type BackupJobRequest =
   | {
