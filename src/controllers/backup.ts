@@ -53,7 +53,21 @@ export interface BackupControllerDeps {
 }
 
 export class BackupController {
+  /** Backups this process started, by cluster: the cache may not show them Running yet. */
+  private readonly started = new Map<string, string>();
+
   constructor(private readonly deps: BackupControllerDeps) {}
+
+  /** A backup of the same cluster that runs, as the cache or this process knows it. */
+  private otherRunning(b: Backup, namespace: string, cluster: string): string | undefined {
+    const running = this.deps.backups.list().find((o) => o !== b && o.metadata?.namespace === namespace && o.spec?.clusterName === cluster && o.status?.phase === 'Running');
+    if (running) return running.metadata?.name;
+    const mine = this.started.get(objectKey(namespace, cluster));
+    if (!mine || mine === b.metadata?.name) return undefined;
+    const other = this.deps.backups.get(objectKey(namespace, mine));
+    const done = !other || other.status?.phase === 'Completed' || other.status?.phase === 'Failed';
+    return done ? undefined : mine;
+  }
 
   async reconcile(key: string): Promise<HandlerResult> {
     const b = this.deps.backups.get(key);
@@ -77,7 +91,7 @@ export class BackupController {
       specErrors: validated.ok ? [] : validated.errors,
       target: spec.target ?? 'replica',
       cluster: cluster ? { instances: (cluster.status as { instances?: InstanceSummary[] } | undefined)?.instances ?? [] } : undefined,
-      otherRunning: this.deps.backups.list().find((o) => o !== b && o.metadata?.namespace === ref.namespace && o.spec?.clusterName === spec.clusterName && o.status?.phase === 'Running')?.metadata?.name,
+      otherRunning: this.otherRunning(b, ref.namespace, spec.clusterName),
       job,
     });
     const now = new Date();
@@ -104,6 +118,7 @@ export class BackupController {
           source: { ordinal: step.ordinal, role: step.role, host, port: MYSQL_PORT, agent: `${host}:${AGENT_PORT}` },
           spec: cluster!.spec,
         };
+        this.started.set(objectKey(ref.namespace, spec.clusterName), ref.name);
         await this.deps.applier.apply(backupJob(ownerOf(b), request, { image: cluster!.spec.engine?.image ?? this.deps.image, imagePullPolicy: cluster!.spec.engine?.imagePullPolicy }));
         const message = `backing up instance ${step.ordinal} (${step.role}) of cluster ${spec.clusterName}`;
         await this.write(b, ref, { phase: 'Running', message, startTime: now.toISOString(), source: { instance: step.ordinal, role: step.role } }, { status: 'False', reason: 'Running', message }, now);
