@@ -97,3 +97,22 @@ test('archive metrics: until when each cluster with spec.pitr can be restored', 
     { namespace: 'db', cluster: 'new', recoverable: undefined, continuous: 0 },
   ]);
 });
+
+test('two backups of one cluster reconciled at once: one Job, the other waits', async () => {
+  const { BackupController } = await import('../../src/controllers/backup.js');
+  const { FakeApplier, FakeEvents, fakeCache } = await import('./fake-kube.js');
+  const pino = (await import('pino')).default;
+  const cluster = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: 'prod', namespace: 'db' }, spec: { replicas: 2, engine: {} }, status: { instances: [inst(0, 'primary'), inst(1, 'replica')] } };
+  const backup = (name: string) => ({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLBackup', metadata: { name, namespace: 'db', uid: `u-${name}` }, spec: { clusterName: 'prod', storage: { pvc: { claimName: 'b' } } } });
+  const applier = new FakeApplier();
+  const events = new FakeEvents();
+  const controller = new BackupController({
+    applier: applier as never, events: events as never, image: 'img', log: pino({ level: 'silent' }),
+    backups: fakeCache([backup('a'), backup('b')]) as never, clusters: fakeCache([cluster]) as never, jobs: fakeCache([]) as never, pods: fakeCache([]) as never,
+  });
+  await Promise.all([controller.reconcile('db/a'), controller.reconcile('db/b')]);
+  assert.deepEqual(applier.writes.filter((w) => w.startsWith('apply Job')), ['apply Job/a-backup']);
+  assert.ok(events.seen.some((e) => e.startsWith('Normal Started: backing up instance 1 (replica)')));
+  const b = await applier.get<any>({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLBackup', namespace: 'db', name: 'b' });
+  assert.deepEqual([b.status.phase, b.status.conditions[0].reason], ['Pending', 'AnotherBackupRunning']);
+});

@@ -51,6 +51,13 @@ export class FakeApplier {
     this.objects.set(keyOf(ref), merge(current, body) as KubeObject);
   }
 
+  /** The status subresource, as a merge patch. */
+  async patchStatus(ref: ObjectRef, status: unknown): Promise<void> {
+    this.writes.push(`status ${ref.kind}/${ref.name}`);
+    const current = this.objects.get(keyOf(ref)) ?? { kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } };
+    this.objects.set(keyOf(ref), merge(current, { status }) as KubeObject);
+  }
+
   async delete(ref: ObjectRef): Promise<boolean> {
     this.writes.push(`delete ${ref.kind}/${ref.name}`);
     return this.objects.delete(keyOf(ref));
