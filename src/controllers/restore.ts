@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { API_VERSION, CLUSTER_KIND, type ClusterSpec, type MySQLCluster } from '../api/cluster.js';
 import { RESTORE_KIND, validateRestore, type MySQLRestore } from '../api/restore.js';
+import { validateCluster } from '../api/validate.js';
 import type { BackupStorage } from '../api/storage.js';
 import { jobName, RESTORE_LABEL, restoreJob } from '../builders/backup-job.js';
 import { commonLabels, namesOf } from '../builders/names.js';
@@ -50,6 +51,9 @@ export interface RestoreControllerDeps {
 }
 
 export class RestoreController {
+  /** New cluster → the restore of this process that is creating it. */
+  private readonly creating = new Map<string, string>();
+
   constructor(private readonly deps: RestoreControllerDeps) {}
 
   async reconcile(key: string): Promise<HandlerResult> {
@@ -87,6 +91,20 @@ export class RestoreController {
         void this.deps.events.warning(ref, step.reason, step.message);
         return;
       case 'start': {
+        // Another restore to the same name, seen by this process or by the claim it made.
+        const target = objectKey(namespace, spec.clusterName);
+        const claim = await this.deps.applier.get<KubeObject>({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name: namesOf(spec.clusterName, namespace).pvc(0) });
+        const mine = this.creating.get(target);
+        const other = mine !== undefined ? this.deps.restores.get(objectKey(namespace, mine)) : undefined;
+        const mineRuns = !!other && !['Completed', 'Failed'].includes(other.status?.phase ?? '');
+        const rival = [mineRuns ? mine : undefined, claim ? claim.metadata?.labels?.[RESTORE_LABEL] ?? '(none: an existing claim)' : undefined].find((x) => x !== undefined && x !== name);
+        if (rival) {
+          const message = `spec.clusterName: ${rival.startsWith('(') ? `the claim ${namesOf(spec.clusterName, namespace).pvc(0)} exists already` : `restore ${rival} is creating that cluster`}; choose another name`;
+          await this.write(r, ref, { phase: 'Failed', message, completionTime: now.toISOString() }, { status: 'False', reason: 'ClusterExists', message }, now);
+          void this.deps.events.warning(ref, 'ClusterExists', message);
+          return;
+        }
+        this.creating.set(target, name);
         const request: RestoreJobRequest = {
           action: 'restore',
           cluster: spec.clusterName,
@@ -145,8 +163,11 @@ export class RestoreController {
     }
     const ref: BackupRef = { state: 'ready' };
     const from = sourceCluster ? (this.deps.clusters.get(objectKey(namespace, sourceCluster)) as Cluster | undefined)?.spec : undefined;
-    const newSpec = spec.cluster?.spec ?? from;
-    if (!newSpec) return { ref, storage, folder, missing: { path: 'spec.cluster', message: `the backup's cluster ${sourceCluster ?? ''} is not here to copy its spec from: give the new cluster's spec` } };
+    if (!spec.cluster?.spec && !from) return { ref, storage, folder, missing: { path: 'spec.cluster', message: `the backup's cluster ${sourceCluster ?? ''} is not here to copy its spec from: give the new cluster's spec` } };
+    // With its defaults, and checked: a copied spec may hold what the new cluster cannot use.
+    const checked = validateCluster({ apiVersion: API_VERSION, kind: CLUSTER_KIND, metadata: { name: spec.clusterName }, spec: spec.cluster?.spec ?? from });
+    if (!checked.ok) return { ref, storage, folder, missing: { path: spec.cluster?.spec ? 'spec.cluster.spec' : 'spec.cluster', message: checked.errors.map((e) => `${e.path} ${e.message}`).join('; ') } };
+    const newSpec = checked.value.spec;
     const wantsReplay = spec.pointInTime !== undefined || spec.gtid !== undefined;
     const archive = wantsReplay ? spec.archive?.storage ?? from?.pitr?.storage : undefined;
     if (wantsReplay && !archive) return { ref, storage, folder, spec: newSpec, missing: { path: 'spec.archive', message: `the backup's cluster has no spec.pitr here: name where its binary logs are archived` } };

@@ -33,3 +33,24 @@ test('restoreStep', async (t) => {
   ];
   for (const [name, view, want] of table) await t.test(name, () => assert.deepEqual(restoreStep({ ...base, ...view }), want));
 });
+
+test('two restores to one new name at once: one Job, the other refused; an existing claim is never filled', async () => {
+  const { RestoreController } = await import('../../src/controllers/restore.js');
+  const { FakeApplier, FakeEvents, fakeCache } = await import('./fake-kube.js');
+  const pino = (await import('pino')).default;
+  const source = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLCluster', metadata: { name: 'prod', namespace: 'db' }, spec: { replicas: 2 } };
+  const backup = { apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLBackup', metadata: { name: 'nightly', namespace: 'db' }, spec: { clusterName: 'prod', storage: { pvc: { claimName: 'b' } } }, status: { phase: 'Completed', folder: 'prod/20261201T030000Z' } };
+  const restore = (name: string, clusterName: string) => ({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLRestore', metadata: { name, namespace: 'db', uid: `u-${name}` }, spec: { clusterName, backupName: 'nightly' } });
+  const applier = new FakeApplier();
+  applier.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-kept-0', namespace: 'db' } });
+  const controller = new RestoreController({
+    applier: applier as never, events: new FakeEvents() as never, image: 'img', log: pino({ level: 'silent' }),
+    restores: fakeCache([restore('r1', 'copy'), restore('r2', 'copy'), restore('r3', 'kept')]) as never, backups: fakeCache([backup]) as never,
+    clusters: fakeCache([source]) as never, jobs: fakeCache([]) as never, pods: fakeCache([]) as never,
+  });
+  await Promise.all([controller.reconcile('db/r1'), controller.reconcile('db/r2'), controller.reconcile('db/r3')]);
+  assert.deepEqual(applier.writes.filter((w) => w.startsWith('apply Job')), ['apply Job/r1-restore']);
+  const status = async (name: string) => (await applier.get<any>({ apiVersion: 'ordinal.dev/v1alpha1', kind: 'MySQLRestore', namespace: 'db', name })).status;
+  assert.deepEqual([(await status('r2')).phase, (await status('r2')).message], ['Failed', 'spec.clusterName: restore r1 is creating that cluster; choose another name']);
+  assert.deepEqual([(await status('r3')).phase, (await status('r3')).message], ['Failed', 'spec.clusterName: the claim data-kept-0 exists already; choose another name']);
+});
