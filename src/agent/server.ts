@@ -1,6 +1,6 @@
 // `agent serve`: the sidecar's HTTP API on 9601 (docs/kubernetes.md). Probes, /status,
-// /archive and GET /start-mode are open; /clone, /backup, /binlog-state and /gtid-at hand out the data and
-// POST /start-mode may roll a tail back, so they need the cluster's agent token.
+// /archive and GET /start-mode are open; /clone, /backup, /binlog-state and /gtid-at hand out
+// the data and POST /start-mode may roll a tail back, so they need the cluster's agent token.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { rmSync, statSync, truncateSync } from 'node:fs';
 import http from 'node:http';
