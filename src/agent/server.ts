@@ -25,7 +25,7 @@ const MAX_BODY = 4096;
 export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server> {
   let cloning = false;
   let backingUp = false;
-  const archive = startAgentArchiver(cfg, readCluster(cfg).spec, log);
+  const archive = archiverOf(cfg, log);
   const gate = new StartGate();
 
   type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -204,6 +204,16 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
   });
   log.info({ port: cfg.agentPort, ordinal: cfg.ordinal, peers: cfg.peers }, 'agent listening');
   return server;
+}
+
+/** The archiver when spec.pitr asks for one; an unreadable spec must not keep the probes and the start gate from serving. */
+function archiverOf(cfg: AgentConfig, log: Logger) {
+  try {
+    return startAgentArchiver(cfg, readCluster(cfg).spec, log);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'no binary log archiving: the cluster spec cannot be read');
+    return undefined;
+  }
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
