@@ -66,7 +66,10 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const jobs = new Informer(kc, discovery, { apiVersion: 'batch/v1', kind: 'Job', namespace: opts.namespace, labelSelector: managed, onError: onError('Job') });
   const schedules = new Informer<Schedule>(kc, discovery, { apiVersion: API_VERSION, kind: SCHEDULE_KIND, namespace: opts.namespace, onError: onError('MySQLBackupSchedule') });
   const restores = new Informer<Restore>(kc, discovery, { apiVersion: API_VERSION, kind: RESTORE_KIND, namespace: opts.namespace, onError: onError('MySQLRestore') });
-  const informers = [clusters, pods, statefulSets, claims, backups, jobs, schedules, restores];
+  // The clusters' HA never waits for the backup kinds (a CRD missing after a partial upgrade).
+  const core = [clusters, pods, statefulSets, claims];
+  const backupKinds = [backups, jobs, schedules, restores];
+  const informers = [...core, ...backupKinds];
 
   const reconciles = new Counter({ name: 'ordinal_reconciles_total', help: 'MySQLCluster reconciles', labelNames: ['result'], registers: [metricsRegistry] });
   const leading = new Gauge({ name: 'ordinal_leader', help: '1 while this operator process holds the Lease', registers: [metricsRegistry] });
@@ -160,12 +163,16 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const lead = async (signal: AbortSignal) => {
     leading.set(1);
     log.info({ identity }, 'leading');
-    await Promise.all(informers.map((i) => i.synced()));
-    for (const q of queues) q.start();
+    await Promise.all(core.map((i) => i.synced()));
+    queue.start();
     for (const c of clusters.list()) queue.add(objectKey(c.metadata?.namespace, c.metadata!.name!));
-    for (const b of backups.list()) backupQueue.add(objectKey(b.metadata?.namespace, b.metadata!.name!));
-    for (const s of schedules.list()) scheduleQueue.add(objectKey(s.metadata?.namespace, s.metadata!.name!));
-    for (const r of restores.list()) restoreQueue.add(objectKey(r.metadata?.namespace, r.metadata!.name!));
+    void Promise.all(backupKinds.map((i) => i.synced())).then(() => {
+      if (signal.aborted) return;
+      for (const q of [backupQueue, scheduleQueue, restoreQueue]) q.start();
+      for (const b of backups.list()) backupQueue.add(objectKey(b.metadata?.namespace, b.metadata!.name!));
+      for (const x of schedules.list()) scheduleQueue.add(objectKey(x.metadata?.namespace, x.metadata!.name!));
+      for (const r of restores.list()) restoreQueue.add(objectKey(r.metadata?.namespace, r.metadata!.name!));
+    }, () => {});
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     // At once, not at shutdown: the gates already refuse every act; this ends the work too.
     leading.set(0);
@@ -173,7 +180,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   };
   const health = await startHealthServer({
     port: opts.healthPort,
-    ready: syncedOrStandby(informers, opts.leaderElect ? { isLeader: () => elector?.isLeader() ?? false } : undefined),
+    ready: syncedOrStandby(core, opts.leaderElect ? { isLeader: () => elector?.isLeader() ?? false } : undefined),
   });
   log.info({ identity, healthPort: health.port, namespace: opts.namespace ?? '(all)', image: opts.image }, 'operator started');
 
