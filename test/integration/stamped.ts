@@ -56,8 +56,10 @@ export class StampedWriters {
     let seq = 0;
     while (!this.stopped) {
       try {
-        conn ??= await this.sb.app();
-        conn.on('error', () => {});
+        if (!conn) {
+          conn = await this.sb.app();
+          conn.on('error', () => {}); // once per connection: a dead one is replaced below
+        }
         seq += 1;
         const sentAt = Date.now();
         this.sent.set(`${id}:${seq}`, sentAt);
