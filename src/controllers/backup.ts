@@ -3,10 +3,10 @@
 // until a second Job has deleted the stored files.
 import type { Logger } from 'pino';
 import { validateBackup, type MySQLBackup } from '../api/backup.js';
-import { API_VERSION, type MySQLCluster } from '../api/cluster.js';
+import type { MySQLCluster } from '../api/cluster.js';
 import { BACKUP_KIND } from '../api/backup.js';
 import type { Applier } from '../kube/apply.js';
-import { setCondition, type Condition } from '../kube/conditions.js';
+import type { Condition } from '../kube/conditions.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
@@ -17,6 +17,7 @@ import type { InstanceSummary } from '../clustering/summary.js';
 import type { BackupJobRequest, BackupJobResult, VerifiedSummary, VerifyJobResult } from '../platform/kube/backup-job.js';
 import { backupStep, type BackupPhase } from './backup-step.js';
 import { jobOutcome } from './job-outcome.js';
+import { ownRef, writeOwnStatus } from './own-status.js';
 
 export const FILES_FINALIZER = 'ordinal.dev/backup-files';
 const WAIT_MS = 10_000;
@@ -72,7 +73,7 @@ export class BackupController {
   async reconcile(key: string): Promise<HandlerResult> {
     const b = this.deps.backups.get(key);
     if (!b) return;
-    const ref = refOf(b);
+    const ref = ownRef(BACKUP_KIND, b);
     if (b.metadata?.deletionTimestamp) return this.finalize(b, ref);
     await this.keepFinalizer(b, ref);
 
@@ -146,8 +147,7 @@ export class BackupController {
         const message = v.ok
           ? `restored in ${v.seconds.toFixed(1)} s: ${v.tables} tables checked, ${v.rows} rows, GTID ${v.gtid}`
           : `could not be restored: ${v.error}`;
-        const conditions = setCondition(b.status?.conditions, { type: 'Verified', status: v.ok ? 'True' : 'False', reason: v.ok ? 'Restorable' : 'Unrestorable', message, observedGeneration: b.metadata?.generation }, now);
-        await this.deps.applier.patchStatus(ref, { verified: v, conditions });
+        await writeOwnStatus(this.deps.applier, b, ref, { verified: v }, { type: 'Verified', status: v.ok ? 'True' : 'False', reason: v.ok ? 'Restorable' : 'Unrestorable', message }, now);
         if (v.ok) void this.deps.events.normal(ref, 'Verified', message);
         else void this.deps.events.warning(ref, 'Unrestorable', message);
         return;
@@ -193,16 +193,9 @@ export class BackupController {
     return this.deps.applier.mergePatch(ref, { metadata: { finalizers, resourceVersion: b.metadata?.resourceVersion } });
   }
 
-  private async write(b: Backup, ref: ObjectRef, next: Partial<BackupStatus> & { phase: BackupPhase }, condition: { status: 'True' | 'False'; reason: string; message: string }, now: Date): Promise<void> {
-    const conditions = setCondition(b.status?.conditions, { type: 'Complete', ...condition, observedGeneration: b.metadata?.generation }, now);
-    const status: BackupStatus = { ...b.status, ...next, conditions, observedGeneration: b.metadata?.generation };
-    if (JSON.stringify(status) === JSON.stringify(b.status)) return;
-    await this.deps.applier.patchStatus(ref, status);
+  private write(b: Backup, ref: ObjectRef, next: Partial<BackupStatus> & { phase: BackupPhase }, condition: { status: 'True' | 'False'; reason: string; message: string }, now: Date): Promise<void> {
+    return writeOwnStatus(this.deps.applier, b, ref, next, { type: 'Complete', ...condition }, now);
   }
-}
-
-function refOf(b: Backup): ObjectRef & { namespace: string } {
-  return { apiVersion: API_VERSION, kind: BACKUP_KIND, namespace: b.metadata?.namespace ?? 'default', name: b.metadata!.name!, uid: b.metadata?.uid };
 }
 
 function ownerOf(b: Backup) {

@@ -2,24 +2,22 @@
 // path), creates the new cluster's Secret and first claim and the restore Job that fills the
 // claim, then the MySQLCluster itself; Completed once all its instances are ready. A restore
 // that fails before the cluster exists removes the claim and Secret it created.
-import type { Logger } from 'pino';
 import { API_VERSION, CLUSTER_KIND, type ClusterSpec, type MySQLCluster } from '../api/cluster.js';
 import { RESTORE_KIND, validateRestore, type MySQLRestore } from '../api/restore.js';
 import { validateCluster } from '../api/validate.js';
 import type { BackupStorage } from '../api/storage.js';
 import { jobName, RESTORE_LABEL, restoreJob } from '../builders/backup-job.js';
 import { commonLabels, namesOf } from '../builders/names.js';
-import type { Applier } from '../kube/apply.js';
-import { setCondition, type Condition } from '../kube/conditions.js';
-import type { EventRecorder } from '../kube/events.js';
+import type { Condition } from '../kube/conditions.js';
 import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { objectKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import type { RestoreJobRequest, RestoreJobResult } from '../platform/kube/restore-job.js';
-import type { Backup } from './backup.js';
+import type { BackupControllerDeps } from './backup.js';
 import { jobOutcome } from './job-outcome.js';
 import { restoreStep, type BackupRef, type RestorePhase, type RestoreView } from './restore-step.js';
 import { ensureSecret } from './secrets.js';
+import { ownRef, writeOwnStatus } from './own-status.js';
 
 export const RESTORED_FROM = 'ordinal.dev/restored-from';
 const WAIT_MS = 10_000;
@@ -38,16 +36,9 @@ export interface RestoreStatus {
 export type Restore = MySQLRestore & KubeObject & { status?: RestoreStatus };
 type Cluster = MySQLCluster & KubeObject & { status?: { phase?: string; ready?: string; replicas?: number } };
 
-export interface RestoreControllerDeps {
-  applier: Applier;
-  events: EventRecorder;
+/** What the backup controller uses, and the restores. */
+export interface RestoreControllerDeps extends BackupControllerDeps {
   restores: Informer<Restore>;
-  backups: Informer<Backup>;
-  clusters: Informer;
-  jobs: Informer;
-  pods: Informer;
-  image: string;
-  log: Logger;
 }
 
 export class RestoreController {
@@ -59,9 +50,8 @@ export class RestoreController {
   async reconcile(key: string): Promise<HandlerResult> {
     const r = this.deps.restores.get(key);
     if (!r || r.metadata?.deletionTimestamp) return;
-    const namespace = r.metadata?.namespace ?? 'default';
-    const name = r.metadata!.name!;
-    const ref: ObjectRef = { apiVersion: API_VERSION, kind: RESTORE_KIND, namespace, name, uid: r.metadata?.uid };
+    const ref = ownRef(RESTORE_KIND, r);
+    const { namespace, name } = ref;
     const validated = validateRestore(r);
     const spec = validated.ok ? validated.value.spec : r.spec;
     const target = this.deps.clusters.get(objectKey(namespace, spec.clusterName)) as Cluster | undefined;
@@ -198,10 +188,7 @@ export class RestoreController {
     }
   }
 
-  private async write(r: Restore, ref: ObjectRef, next: Partial<RestoreStatus> & { phase: RestorePhase }, condition: { status: 'True' | 'False'; reason: string; message: string }, now: Date): Promise<void> {
-    const conditions = setCondition(r.status?.conditions, { type: 'Complete', ...condition, observedGeneration: r.metadata?.generation }, now);
-    const status: RestoreStatus = { ...r.status, ...next, conditions, observedGeneration: r.metadata?.generation };
-    if (JSON.stringify(status) === JSON.stringify(r.status)) return;
-    await this.deps.applier.patchStatus(ref, status);
+  private write(r: Restore, ref: ObjectRef, next: Partial<RestoreStatus> & { phase: RestorePhase }, condition: { status: 'True' | 'False'; reason: string; message: string }, now: Date): Promise<void> {
+    return writeOwnStatus(this.deps.applier, r, ref, next, { type: 'Complete', ...condition }, now);
   }
 }

@@ -8,13 +8,14 @@ import { BACKUP_KIND } from '../api/backup.js';
 import { API_VERSION } from '../api/cluster.js';
 import { maxAgeMs, SCHEDULE_KIND, validateSchedule, type MySQLBackupSchedule } from '../api/schedule.js';
 import type { Applier } from '../kube/apply.js';
-import { setCondition, type Condition } from '../kube/conditions.js';
+import type { Condition } from '../kube/conditions.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import type { KubeObject, ObjectRef } from '../kube/types.js';
 import type { Backup } from './backup.js';
 import { planSchedule, scheduledBackupName } from './schedule-step.js';
+import { ownRef, writeOwnStatus } from './own-status.js';
 
 export const SCHEDULE_LABEL = 'ordinal.dev/schedule';
 const SCHEDULED_AT = 'ordinal.dev/scheduled-at';
@@ -48,9 +49,8 @@ export class ScheduleController {
   async reconcile(key: string): Promise<HandlerResult> {
     const s = this.deps.schedules.get(key);
     if (!s || s.metadata?.deletionTimestamp) return;
-    const namespace = s.metadata?.namespace ?? 'default';
-    const name = s.metadata!.name!;
-    const ref: ObjectRef = { apiVersion: API_VERSION, kind: SCHEDULE_KIND, namespace, name, uid: s.metadata?.uid };
+    const ref = ownRef(SCHEDULE_KIND, s);
+    const { namespace, name } = ref;
     const now = (this.deps.now ?? Date.now)();
     const validated = validateSchedule(s);
     if (!validated.ok) {
@@ -112,11 +112,7 @@ export class ScheduleController {
     return { requeueAfterMs: Math.min(MAX_SLEEP_MS, Math.max(1000, plan.next - now + 50)) };
   }
 
-  private async write(s: Schedule, ref: ObjectRef, next: ScheduleStatus, condition: { status: 'True' | 'False'; reason: string; message: string }, now: number): Promise<void> {
-    const conditions = setCondition(s.status?.conditions, { type: 'Ready', ...condition, observedGeneration: s.metadata?.generation }, new Date(now));
-    const status: ScheduleStatus = { ...s.status, ...next, conditions, observedGeneration: s.metadata?.generation };
-    if (JSON.stringify(status) === JSON.stringify(s.status)) return;
-    // A merge patch: fields set to undefined are dropped by JSON, so send null to clear them.
-    await this.deps.applier.patchStatus(ref, { ...status, nextScheduleTime: status.nextScheduleTime ?? null });
+  private write(s: Schedule, ref: ObjectRef, next: ScheduleStatus, condition: { status: 'True' | 'False'; reason: string; message: string }, now: number): Promise<void> {
+    return writeOwnStatus(this.deps.applier, s, ref, next, { type: 'Ready', ...condition }, new Date(now), ['nextScheduleTime']);
   }
 }
