@@ -3,11 +3,10 @@
 // archived binary logs are replayed up to it. The target is checked against the archive
 // before anything is written (the message gives the covered range), and again from the
 // position the restored data really holds, which may be past the manifest's.
-import type { Accounts } from '../db/accounts.js';
 import { toPosition } from '../db/gtid.js';
 import { backupSeq, type Manifest } from './manifest.js';
 import { replay } from './replay.js';
-import { seedFromBackup, type Seeded } from './seed.js';
+import { seedFromBackup, type Seeded, type SeedOptions } from './seed.js';
 import { listSegments, readHead, type Segment } from './segment.js';
 import type { Store } from './store.js';
 import { planReplay, type Head, type ReplayTarget } from './timeline.js';
@@ -28,17 +27,10 @@ export function uncovered(archive: Archive, manifest: Manifest, target: ReplayTa
   return plan.ok ? undefined : `${plan.reason} (backup ${manifest.cluster}/${manifest.id}, archive in ${archive.store.where})`;
 }
 
-export interface RestoreDataOptions {
-  store: Store;
-  manifest: Manifest;
-  datadir: string;
-  defaultsFile: string;
-  osUser: string;
-  accounts: Accounts;
-  scratch: string;
+/** A seed's options; the replay, if any, comes from `pointInTime`. */
+export interface RestoreDataOptions extends Omit<SeedOptions, 'beforeRename'> {
   /** With a target: replay the archive up to it. */
   pointInTime?: { archive: Archive; target: ReplayTarget; field: string };
-  onProgress?: (what: string, bytes: number) => void;
 }
 
 export async function restoreData(o: RestoreDataOptions): Promise<Seeded> {
@@ -48,14 +40,8 @@ export async function restoreData(o: RestoreDataOptions): Promise<Seeded> {
     if (why) throw new Error(`${pit.field}: ${why}`);
   }
   return seedFromBackup({
-    store: o.store,
-    manifest: o.manifest,
-    datadir: o.datadir,
-    defaultsFile: o.defaultsFile,
-    osUser: o.osUser,
-    accounts: o.accounts,
+    ...o,
     scratch: `${o.scratch}/seed`,
-    onProgress: o.onProgress,
     beforeRename: pit
       ? async (server, held) => {
           const plan = planReplay(pit.archive.segments, toPosition(held).get(0)?.seq ?? 0, pit.target, pit.archive.head);
