@@ -274,7 +274,7 @@ test('a clone of a fresh replica under concurrent writes resumes exactly where i
     assert.match(r.stdout, /cloning from 127\.0\.0\.1:15021 \(replica\)/);
 
     second.startServer();
-    await until(() => second.query('SELECT 1').then(() => true, () => false));
+    await waitFor('the clone of instance 2 to answer SQL', () => second.query('SELECT 1').then(() => true, () => false));
     await second.query(
       "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
       [primary.mysqlPort, secrets.replication],
@@ -299,7 +299,7 @@ test('a clone that crashes before its init file was emptied resumes where it was
   const r = await second.agent('init-data');
   assert.equal(r.code, 0, r.stderr);
   second.startServer(); // no agent serves this pod: nobody empties the init file
-  await until(() => second.query('SELECT 1').then(() => true, () => false));
+  await waitFor('the clone of instance 2 to answer SQL', () => second.query('SELECT 1').then(() => true, () => false));
   await second.query(
     "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
     [primary.mysqlPort, secrets.replication],
@@ -314,14 +314,14 @@ test('a clone that crashes before its init file was emptied resumes where it was
   assert.equal(Number(w1.r), 0);
   assert.ok(statSync(initFileOf(second)).size > 0, 'the window is open: the init file is still there');
   process.kill(second.mariadbdPid!, 'SIGKILL');
-  await until(async () => !existsSync(`/proc/${second.mariadbdPid}`));
+  await waitFor('the killed server to be gone', () => !existsSync(`/proc/${second.mariadbdPid}`));
 
   const before = await second.agent('start-args', '--silence-seconds', '0'); // the mysql container, before every start
   assert.equal(before.code, 0, before.stderr);
   assert.match(before.stderr, /ran at an earlier start .*emptied it/);
   assert.equal(statSync(initFileOf(second)).size, 0);
   second.startServer();
-  await until(() => second.query('SELECT 1').then(() => true, () => false));
+  await waitFor('the clone of instance 2 to answer SQL', () => second.query('SELECT 1').then(() => true, () => false));
   await second.query('START SLAVE');
   const [w2] = await second.query('SELECT MASTER_GTID_WAIT(?, 30) AS r', [await write(50)]);
   const [status] = await second.query('SHOW SLAVE STATUS');
@@ -383,7 +383,7 @@ test('a backup Job takes a physical backup through the agent and a logical one o
     assert.equal(r.gtid, physical.gtid);
     assert.deepEqual(r.spec, spec, 'the spec the backup recorded');
     restored.startServer();
-    await until(() => restored.query('SELECT 1').then(() => true, () => false));
+    await waitFor('the restored instance to answer SQL', () => restored.query('SELECT 1').then(() => true, () => false));
     const [held] = await restored.query('SELECT @@gtid_binlog_pos AS b, @@gtid_slave_pos AS s, MAX(id) AS top FROM app.t');
     assert.deepEqual([held.b, held.s], [physical.gtid, physical.gtid], 'the history is exactly the backup\'s: no transaction of the restore\'s own');
     const digest = 'SELECT COUNT(*) AS n, SUM(CRC32(CONCAT(id, body))) AS crc FROM app.t WHERE id <= ?';
@@ -429,17 +429,9 @@ test('a restarted server does not run the first-start SQL again; agent logs hold
   }
 });
 
-async function until(ok: () => Promise<boolean>): Promise<void> {
+async function waitFor(what: string, ok: () => boolean | Promise<boolean>): Promise<void> {
   for (let i = 0; i < 300; i++) {
     if (await ok()) return;
-    await sleep(200);
-  }
-  throw new Error('timed out');
-}
-
-async function waitFor(what: string, ok: () => boolean): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (ok()) return;
     await sleep(200);
   }
   throw new Error(`timed out waiting for ${what}`);

@@ -51,6 +51,20 @@ export class StampedWriters {
     return new Set([...this.acked].filter(([, s]) => s.seq <= upTo).map(([k]) => k));
   }
 
+  /** A copy restored to `point` (ms): writes acknowledged before it but absent, and writes present though sent at or after it. */
+  diffAtTime(keys: Set<string>, point: number): { lost: string[]; late: string[] } {
+    const lost = [...this.acked].filter(([k, st]) => st.ackedAt < point && !keys.has(k)).map(([k]) => k);
+    const late = [...keys].filter((k) => (this.sent.get(k) ?? 0) >= point);
+    return { lost, late };
+  }
+
+  /** A copy at sequence `upTo`: writes it must hold but lacks, and writes it holds that were neither acknowledged at or below it nor possibly committed. */
+  diffAtSeq(keys: Set<string>, upTo: number): { missing: string[]; extra: string[] } {
+    const expected = this.expectedAt(upTo);
+    const maybe = this.unacknowledged();
+    return { missing: [...expected].filter((k) => !keys.has(k)), extra: [...keys].filter((k) => !expected.has(k) && !maybe.has(k)) };
+  }
+
   private async writer(id: number): Promise<void> {
     let conn: mysql.Connection | undefined;
     let seq = 0;
