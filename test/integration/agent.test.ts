@@ -116,6 +116,15 @@ class Pod {
     }
   }
 
+  /** Replicate from `source` from the position this server holds (GTID, slave_pos). */
+  async replicateFrom(source: Pod): Promise<void> {
+    await this.query(
+      "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
+      [source.mysqlPort, secrets.replication],
+    );
+    await this.query('START SLAVE');
+  }
+
   logs(): string {
     const tail = (f: string) => (existsSync(this.path(f)) ? readFileSync(this.path(f), 'utf8').trim().split('\n').slice(-15).join('\n') : '');
     return `--- ${this.ordinal} mariadbd ---\n${tail('mariadbd.log')}\n--- ${this.ordinal} agent ---\n${tail('agent.log')}`;
@@ -235,11 +244,7 @@ test('a clone under writes replicates from its recorded position and ends identi
   assert.equal(pos.b, backupGtid, 'the binlog state is trimmed to the backup position');
   await waitFor('the init file to be emptied', () => statSync(initFileOf(replica)).size === 0);
 
-  await replica.query(
-    "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
-    [primary.mysqlPort, secrets.replication],
-  );
-  await replica.query('START SLAVE');
+  await replica.replicateFrom(primary);
   const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
   const [waited] = await replica.query('SELECT MASTER_GTID_WAIT(?, 60) AS r', [target.p]);
   assert.equal(Number(waited.r), 0, `the replica caught up:\n${replica.logs()}`);
@@ -275,11 +280,7 @@ test('a clone of a fresh replica under concurrent writes resumes exactly where i
 
     second.startServer();
     await waitFor('the clone of instance 2 to answer SQL', () => second.query('SELECT 1').then(() => true, () => false));
-    await second.query(
-      "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
-      [primary.mysqlPort, secrets.replication],
-    );
-    await second.query('START SLAVE');
+    await second.replicateFrom(primary);
     const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
     const [waited] = await second.query('SELECT MASTER_GTID_WAIT(?, 60) AS r', [target.p]);
     const [status] = await second.query('SHOW SLAVE STATUS');
@@ -300,11 +301,7 @@ test('a clone that crashes before its init file was emptied resumes where it was
   assert.equal(r.code, 0, r.stderr);
   second.startServer(); // no agent serves this pod: nobody empties the init file
   await waitFor('the clone of instance 2 to answer SQL', () => second.query('SELECT 1').then(() => true, () => false));
-  await second.query(
-    "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ?, MASTER_USER = 'ordinal_repl', MASTER_PASSWORD = ?, MASTER_USE_GTID = slave_pos",
-    [primary.mysqlPort, secrets.replication],
-  );
-  await second.query('START SLAVE');
+  await second.replicateFrom(primary);
   const write = async (n: number) => {
     for (let i = 0; i < n; i++) await primary.query('INSERT INTO app.t (body) VALUES (?)', [`after the clone ${i}`], 'app', secrets.app);
     const [target] = await primary.query('SELECT @@gtid_binlog_pos AS p');
