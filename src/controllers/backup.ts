@@ -75,7 +75,8 @@ export class BackupController {
     if (!b) return;
     const ref = ownRef(BACKUP_KIND, b);
     if (b.metadata?.deletionTimestamp) return this.finalize(b, ref);
-    await this.keepFinalizer(b, ref);
+    // The patch makes a new version: the next run (its watch event) works from that one.
+    if (await this.keepFinalizer(b, ref)) return;
 
     const validated = validateBackup(b);
     const spec = validated.ok ? validated.value.spec : b.spec;
@@ -180,12 +181,14 @@ export class BackupController {
     await this.setFinalizers(b, ref, (b.metadata.finalizers ?? []).filter((f) => f !== FILES_FINALIZER));
   }
 
-  private async keepFinalizer(b: Backup, ref: ObjectRef): Promise<void> {
+  /** True when it patched the finalizers. */
+  private async keepFinalizer(b: Backup, ref: ObjectRef): Promise<boolean> {
     const has = b.metadata?.finalizers?.includes(FILES_FINALIZER) ?? false;
     const wants = b.spec?.deletionPolicy === 'Delete';
-    if (has === wants) return;
+    if (has === wants) return false;
     const others = (b.metadata?.finalizers ?? []).filter((f) => f !== FILES_FINALIZER);
     await this.setFinalizers(b, ref, wants ? [...others, FILES_FINALIZER] : others);
+    return true;
   }
 
   private setFinalizers(b: Backup, ref: ObjectRef, finalizers: string[]): Promise<void> {

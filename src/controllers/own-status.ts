@@ -17,7 +17,11 @@ export interface OwnStatus {
 
 /**
  * `next` and `condition` merged into the object's status. A merge patch drops fields that
- * are undefined, so those named in `clear` are sent as null to remove them.
+ * are undefined, so those named in `clear` are sent as null to remove them. The write carries
+ * the resourceVersion it was computed from: a reconcile that read a stale cache (a status it
+ * wrote itself a moment ago, not seen yet) gets a conflict and runs again, instead of
+ * overwriting the newer status with one decided from the old (a Failed restore's reason
+ * replaced by "the Job is gone", once seen on the e2e cluster).
  */
 export async function writeOwnStatus<S extends OwnStatus>(
   applier: Pick<Applier, 'patchStatus'>,
@@ -33,5 +37,5 @@ export async function writeOwnStatus<S extends OwnStatus>(
   const status = { ...obj.status, ...next, conditions, observedGeneration: generation } as S;
   if (JSON.stringify(status) === JSON.stringify(obj.status)) return;
   const cleared = Object.fromEntries(clear.filter((k) => status[k] === undefined).map((k) => [k, null]));
-  await applier.patchStatus(ref, { ...status, ...cleared });
+  await applier.patchStatus(ref, { ...status, ...cleared }, obj.metadata?.resourceVersion);
 }
