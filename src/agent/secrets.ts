@@ -26,7 +26,7 @@ export function operatorCredentials(cfg: AgentConfig): Credentials {
   return { user: OPERATOR_USER, password: readSecret(cfg, 'operator') };
 }
 
-export function accountsFor(cfg: AgentConfig, spec: ClusterSpec): Required<Accounts> {
+export function accountsFor(cfg: AgentConfig, spec: ClusterSpec): Accounts & { exporter: Credentials } {
   return {
     operator: operatorCredentials(cfg),
     replication: { user: REPLICATION_USER, password: readSecret(cfg, 'replication') },

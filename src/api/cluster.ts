@@ -134,8 +134,29 @@ export const LocalBackupScheduleSpec = section({
   verify: Type.Boolean({ default: false, description: 'prove each new backup restorable (ordinal local verify)' }),
 });
 
+// Galera multi-primary (spec.mode: galera): every node takes writes; Ordinal owns the
+// wsrep settings and routes writes to one synced node at a time.
+export const GaleraSpec = section({
+  // How a node that is too far behind for the donor's gcache gets a full copy.
+  sstMethod: Type.Enum(['mariabackup', 'rsync'], { default: 'mariabackup', errorMessage: 'must be mariabackup or rsync' }),
+  // Write-sets kept for incremental state transfer (IST) to a node that was away.
+  gcacheSize: Type.String({ pattern: '^[1-9][0-9]*[KMG]?$', default: '128M', errorMessage: 'must be a size such as "128M" or "1G"' }),
+  // Flow control: a node pauses the cluster when its receive queue passes this many write-sets.
+  flowControlLimit: Type.Integer({ minimum: 1, maximum: 100000, default: 64 }),
+  // A donor serving a full copy stays routed (it can be slow meanwhile).
+  availableWhenDonor: Type.Boolean({ default: false }),
+  // Other wsrep_provider_options, key = value; the ones Ordinal sets are refused by name.
+  // Values are checked in validate.ts like spec.mariadb.config's.
+  providerOptions: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+}, { default: {} });
+
+export const CLUSTER_MODES = ['primaryReplica', 'galera'] as const;
+
 export const ClusterSpec = section({
   replicas: Type.Integer({ minimum: 1, maximum: 9, default: 3 }),
+  // primaryReplica: one writable primary, semi-sync replicas, failover. galera: multi-primary.
+  mode: Type.Enum([...CLUSTER_MODES], { default: 'primaryReplica', errorMessage: 'must be primaryReplica or galera' }),
+  galera: GaleraSpec,
   engine: EngineSpec,
   mariadb: MariaDBSpec,
   semiSync: SemiSyncSpec,
@@ -179,3 +200,4 @@ export const MySQLCluster = resource(CLUSTER_KIND, ClusterSpec);
 
 export type MySQLCluster = Static<typeof MySQLCluster>;
 export type ClusterSpec = Static<typeof ClusterSpec>;
+export type GaleraSpec = Static<typeof GaleraSpec>;

@@ -29,3 +29,10 @@ export const quantity = (options: TSchemaOptions = {}) =>
     errorMessage: 'must be a Kubernetes quantity such as "500m", "1Gi" or "10G"',
     ...options,
   });
+
+/** What is wrong with a setting's value, if anything: one line of string, number or boolean. */
+export function settingValueProblem(value: unknown): string | undefined {
+  if (!['string', 'number', 'boolean'].includes(typeof value)) return 'must be a string, number or boolean';
+  if (typeof value === 'string' && /[\n\r]/.test(value)) return 'must be a single line';
+  return undefined;
+}

@@ -21,7 +21,15 @@ const owned: Record<string, string> = {
   log_error: 'assigned per instance',
   init_file: 'runs the first-start SQL of a new or cloned instance',
   user: 'assigned by the platform',
+  innodb_autoinc_lock_mode: 'Galera needs interleaved (2)',
 };
+
+/** wsrep_ settings a user may tune: they change neither addresses, recovery nor durability. */
+const WSREP_TUNABLES = new Set([
+  'wsrep_sync_wait', 'wsrep_retry_autocommit', 'wsrep_slave_threads', 'wsrep_applier_threads', 'wsrep_max_ws_rows',
+  'wsrep_max_ws_size', 'wsrep_log_conflicts', 'wsrep_debug', 'wsrep_certify_nonpk', 'wsrep_slave_fk_checks',
+  'wsrep_slave_uk_checks', 'wsrep_trx_fragment_size', 'wsrep_trx_fragment_unit', 'wsrep_osu_method', 'wsrep_load_data_splitting',
+]);
 
 const OWNED = new Map<string, string>(Object.entries(owned));
 
@@ -32,10 +40,27 @@ export function ownerOf(key: string): string | undefined {
   let k = key.toLowerCase().replace(/-/g, '_');
   for (;;) {
     if (k.startsWith('rpl_semi_sync_')) return 'set from spec.semiSync';
+    if (k.startsWith('wsrep_') && !WSREP_TUNABLES.has(k)) return 'set from spec.mode and spec.galera';
     const owner = OWNED.get(k);
     if (owner) return owner;
     const stripped = k.replace(/^(loose|skip|disable|enable)_/, '');
     if (stripped === k) return undefined;
     k = stripped;
   }
+}
+
+/** wsrep_provider_options that Ordinal sets (addresses, and what spec.galera names). */
+const OWNED_PROVIDER_OPTIONS: Record<string, string> = {
+  'gmcast.listen_addr': 'the node\'s group address',
+  'ist.recv_addr': 'the node\'s IST address',
+  'ist.recv_bind': 'the node\'s IST address',
+  'base_host': 'the node\'s address',
+  'base_port': 'the node\'s group port',
+  'gcache.size': 'set from spec.galera.gcacheSize',
+  'gcs.fc_limit': 'set from spec.galera.flowControlLimit',
+  'pc.bootstrap': 'recovery decides which node bootstraps',
+};
+
+export function providerOptionOwner(key: string): string | undefined {
+  return OWNED_PROVIDER_OPTIONS[key.toLowerCase()];
 }

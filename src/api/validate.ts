@@ -6,6 +6,8 @@ import { CLUSTER_KIND, MySQLCluster, type ClusterSpec } from './cluster.js';
 import { cronProblem } from './cron.js';
 import { kubeStorageErrors, storageErrors } from './storage.js';
 import { ownerOf } from './owned-settings.js';
+import { modeErrors } from './mode-rules.js';
+import { settingValueProblem } from './common.js';
 
 export interface FieldError {
   path: string;
@@ -22,7 +24,9 @@ export class InvalidSpecError extends Error {
 }
 
 export function validateCluster(doc: unknown): Validated<MySQLCluster> {
-  return validateResource<MySQLCluster>(MySQLCluster, doc, CLUSTER_KIND, (c) => semanticErrors(c.spec));
+  // The mode rules look at the fields as written: defaults would fill in primary-replica sections.
+  const written = (doc as { spec?: unknown } | null)?.spec;
+  return validateResource<MySQLCluster>(MySQLCluster, doc, CLUSTER_KIND, (c) => [...semanticErrors(c.spec), ...modeErrors(c.spec, written)]);
 }
 
 /**
@@ -142,12 +146,9 @@ function semanticErrors(spec: ClusterSpec): FieldError[] {
       errors.push({ path: `spec.mariadb.config.${key}`, message: 'is not a MariaDB option name (letters, digits, "_" and "-")' });
       continue;
     }
-    if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      errors.push({ path: `spec.mariadb.config.${key}`, message: 'must be a string, number or boolean' });
-      continue;
-    }
-    if (typeof value === 'string' && /[\n\r]/.test(value)) {
-      errors.push({ path: `spec.mariadb.config.${key}`, message: 'must be a single line' });
+    const problem = settingValueProblem(value);
+    if (problem) {
+      errors.push({ path: `spec.mariadb.config.${key}`, message: problem });
       continue;
     }
     const owner = ownerOf(key);

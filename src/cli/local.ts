@@ -7,7 +7,7 @@ import { supervise } from '../platform/local/supervisor.js';
 import { listClusters } from '../sandbox/clusters.js';
 import { down } from '../sandbox/down.js';
 import { lastLines, logFile } from '../sandbox/logs.js';
-import { rebuild, switchover } from '../sandbox/operations.js';
+import { rebuild, recoverFrom, switchover } from '../sandbox/operations.js';
 import { clusterStatus } from '../sandbox/status.js';
 import { up } from '../sandbox/up.js';
 import { waitHealthy } from '../sandbox/wait.js';
@@ -52,8 +52,8 @@ export function localCommand(): Command {
   local
     .command('switchover')
     .argument('<name>')
-    .option('--to <ordinal>', 'the replica to promote (default: the most up-to-date healthy replica)')
-    .description('move the primary role to a replica, losing no write')
+    .option('--to <ordinal>', 'the replica to promote (default: the most up-to-date healthy replica); with Galera, the node to take the writes')
+    .description('move the primary role to a replica, losing no write (Galera: move the write node)')
     .action(async (name: string, opts: { to?: string }) => {
       const r = await switchover(name, opts.to === undefined ? undefined : parseOrdinal(opts.to, '--to'));
       console.log(`switched over: instance ${r.primary} is the primary (${r.seconds.toFixed(1)} s)`);
@@ -68,6 +68,17 @@ export function localCommand(): Command {
       const o = parseOrdinal(ordinal, 'ordinal');
       await rebuild(name, o);
       console.log(`instance ${o} rebuilt`);
+    });
+
+  local
+    .command('recover')
+    .argument('<name>')
+    .requiredOption('--from <ordinal>', 'the node whose data the cluster restarts from')
+    .description('Galera: bootstrap the cluster from this node instead of the one with the highest seqno (when no Primary component exists)')
+    .action(async (name: string, opts: { from: string }) => {
+      const from = parseOrdinal(opts.from, '--from');
+      await recoverFrom(name, from);
+      console.log(`cluster ${name} bootstraps from node ${from}; the others join it (ordinal local status ${name})`);
     });
 
   local
@@ -117,8 +128,9 @@ function parseOrdinal(v: string, what: string): number {
 }
 
 function printEndpoints(s: LocalStatus): void {
-  console.log(`cluster ${s.name} is ${s.phase}: primary is instance ${s.primary}`);
-  console.log(`  read-write endpoint: ${s.endpoints.readWrite}`);
+  console.log(`cluster ${s.name} is ${s.phase}: ${s.mode === 'galera' ? 'the write node' : 'primary'} is instance ${s.primary}`);
+  console.log(`  read-write endpoint: ${s.endpoints.readWrite}${s.mode === 'galera' ? ' (one node at a time)' : ''}`);
+  if (s.endpoints.readWriteAll) console.log(`  all-nodes endpoint:  ${s.endpoints.readWriteAll} (every synced node; retry deadlocks from certification conflicts)`);
   console.log(`  read-only endpoint:  ${s.endpoints.readOnly}`);
   console.log(`  user ${s.credentials.user}, database ${s.credentials.database}, password in ${s.credentials.passwordFile}`);
   const [host, port] = s.endpoints.readWrite.split(':');
@@ -126,6 +138,7 @@ function printEndpoints(s: LocalStatus): void {
 }
 
 function printStatus(s: LocalStatus): void {
+  if (s.mode === 'galera') return printGaleraStatus(s);
   console.log(`cluster ${s.name}: ${s.phase}   primary: ${s.primary ?? '-'}   failovers: ${s.failovers}   switchovers: ${s.switchovers}`);
   console.log(`read-write ${s.endpoints.readWrite}   read-only ${s.endpoints.readOnly}   user ${s.credentials.user} (password in ${s.credentials.passwordFile})`);
   if (s.message) console.log(`note: ${s.message}`);
@@ -145,5 +158,23 @@ function printStatus(s: LocalStatus): void {
       i.lagSeconds === null ? '-' : `${i.lagSeconds}s`, String(i.pid ?? '-'), String(i.port), i.errant ? 'YES' : 'no',
       i.provisioning ? `${i.provisioning.what}${i.provisioning.bytes ? ` (${(i.provisioning.bytes / 1e6).toFixed(0)} MB)` : ''}` : i.message ?? '',
     ]),
+  );
+}
+
+function printGaleraStatus(s: LocalStatus): void {
+  console.log(`cluster ${s.name} (galera): ${s.phase}   write node: ${s.primary ?? '-'}   cluster size: ${s.galera?.clusterSize ?? 0}   full-crash recoveries: ${s.recoveries}`);
+  console.log(`read-write ${s.endpoints.readWrite}   all nodes ${s.endpoints.readWriteAll}   read-only ${s.endpoints.readOnly}   user ${s.credentials.user} (password in ${s.credentials.passwordFile})`);
+  if (s.message) console.log(`note: ${s.message}`);
+  printTable(
+    ['ORDINAL', 'ROLE', 'READY', 'STATE', 'SEQNO', 'SIZE', 'FC PAUSED', 'RECV Q', 'PID', 'PORT', 'MESSAGE'],
+    s.instances.map((i) => {
+      const g = i.galera;
+      const seqno = g?.seqno ?? g?.storedPosition?.split(':')[1];
+      return [
+        String(i.ordinal), i.role, i.ready ? 'yes' : 'no', g?.state ?? '-', String(seqno ?? '-'), String(g?.clusterSize ?? '-'),
+        g?.flowControlPaused == null ? '-' : g.flowControlPaused.toFixed(2), String(g?.recvQueue ?? '-'), String(i.pid ?? '-'), String(i.port),
+        i.provisioning ? i.provisioning.what : i.message ?? '',
+      ];
+    }),
   );
 }

@@ -9,6 +9,8 @@ import type { ClusterState, InstanceView, Policy, Role, Snapshot } from './types
 export interface Routes {
   readWrite: number | null;
   readOnly: number[];
+  /** Galera: every node that may take writes (the all-nodes endpoint). */
+  readWriteAll?: number[];
 }
 
 export function replicaHealthy(policy: Policy, state: ClusterState, snap: Snapshot, i: InstanceView): boolean {

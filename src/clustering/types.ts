@@ -83,6 +83,8 @@ export interface ClusterState {
   quarantined: Record<string, Quarantine>;
   /** The primary's gtid_binlog_state when last seen: the reference for errant checks at failover. */
   primaryBinlogState?: string;
+  /** spec.mode galera: `primary` is the write node; a bootstrapped cluster never starts empty again. */
+  galera?: { bootstrapped: boolean; lastBootstrap?: { ordinal: number; why: string; at: string } };
 }
 
 export function initialState(): ClusterState {

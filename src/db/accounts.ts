@@ -16,6 +16,8 @@ export interface Accounts {
   app: Credentials & { database: string };
   /** Metrics (prometheus-mysqld-exporter); the sandbox runs no exporter. */
   exporter?: Credentials;
+  /** Galera: the donors' account for mariabackup SST; it logs in over the local socket only. */
+  sst?: Credentials;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface Accounts {
 export function bootstrapSql(accounts: Accounts): string {
   const q = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const db = `\`${accounts.app.database}\``;
-  const { operator, replication, app, exporter } = accounts;
+  const { operator, replication, app, exporter, sst } = accounts;
   return [
     // No anonymous accounts: they shadow real ones and bypass passwords.
     "DELETE FROM mysql.global_priv WHERE User = ''",
@@ -44,6 +46,13 @@ export function bootstrapSql(accounts: Accounts): string {
           `CREATE USER IF NOT EXISTS ${q(exporter.user)}@'%' IDENTIFIED BY ${q(exporter.password)} WITH MAX_USER_CONNECTIONS 3`,
           `ALTER USER ${q(exporter.user)}@'%' IDENTIFIED BY ${q(exporter.password)}`,
           `GRANT PROCESS, REPLICATION CLIENT, SELECT ON *.* TO ${q(exporter.user)}@'%'`,
+        ]
+      : []),
+    ...(sst
+      ? [
+          `CREATE USER IF NOT EXISTS ${q(sst.user)}@'localhost' IDENTIFIED BY ${q(sst.password)}`,
+          `ALTER USER ${q(sst.user)}@'localhost' IDENTIFIED BY ${q(sst.password)}`,
+          `GRANT RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR, SLAVE MONITOR ON *.* TO ${q(sst.user)}@'localhost'`,
         ]
       : []),
     `CREATE DATABASE IF NOT EXISTS ${db}`,

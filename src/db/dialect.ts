@@ -5,8 +5,10 @@ import { toPosition, toState, type GtidPosition, type GtidState } from './gtid.j
 
 export const OPERATOR_USER = 'ordinal';
 export const REPLICATION_USER = 'ordinal_repl';
+/** Galera donors log in as it to stream a full copy (mariabackup SST). */
+export const SST_USER = 'ordinal_sst';
 /** Accounts whose sessions a switchover or a fence does not kill. */
-export const SYSTEM_USERS = [OPERATOR_USER, REPLICATION_USER, 'system user', 'event_scheduler'];
+export const SYSTEM_USERS = [OPERATOR_USER, REPLICATION_USER, SST_USER, 'system user', 'event_scheduler'];
 
 export type IoState = 'Yes' | 'No' | 'Connecting' | 'Preparing';
 

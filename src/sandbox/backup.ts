@@ -11,12 +11,14 @@ import type { ScheduleStatus } from '../platform/local/backup-schedule.js';
 import { callControl } from '../platform/local/control.js';
 import { controlSocket, existingCluster } from './clusters.js';
 import { clusterStatus } from './status.js';
+import type { InstanceSummary } from '../clustering/summary.js';
 
 export async function localBackup(name: string, request: BackupRequest): Promise<Manifest> {
   const paths = existingCluster(name);
   const status = await clusterStatus(name);
   if (status.phase === 'Stopped') throw new Error(`cluster ${name} is stopped; start it with ordinal local up -f FILE`);
-  return backupCluster(paths, status.instances, request);
+  if (status.mode === 'galera') throw new Error(`cluster ${name} is a Galera cluster: its backups are not supported yet`);
+  return backupCluster(paths, status.instances as InstanceSummary[], request);
 }
 
 /** A backup now with the settings of spec.backupSchedule, run by the supervisor (its limits apply). */

@@ -57,12 +57,12 @@ export async function localRestore(o: LocalRestoreOptions): Promise<Restored> {
   const why = archive && target ? uncovered(archive, manifest, target) : undefined;
   if (why) throw new Error(`${targetFlag(target!)}: ${why}`);
   const { cluster, specDir } = newClusterDoc(o, manifest);
-  const ports = await choosePorts(cluster.spec.local);
+  const ports = await choosePorts(cluster.spec);
 
   let started: number | undefined;
   try {
     const secrets = writeClusterFiles(cluster, specDir, paths, ports);
-    writeInstanceConfig(paths, cluster.spec, ports, 0);
+    writeInstanceConfig(paths, cluster.spec, ports, 0, secrets.sst);
     const seeded = await restoreData({
       store,
       manifest,

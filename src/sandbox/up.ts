@@ -67,7 +67,7 @@ async function checked(cluster: MySQLCluster, specDir: string, paths: ClusterPat
     database.passwordFile = resolve(specDir, database.passwordFile);
     readPasswordFile(database.passwordFile);
   }
-  if (created) return choosePorts(cluster.spec.local);
+  if (created) return choosePorts(cluster.spec);
   const ports = readPorts(paths);
   const refused = refusedSandboxChanges(loadClusterFile(paths.spec).spec, cluster.spec, ports);
   if (refused.length) throw new InvalidSpecError(refused);

@@ -23,6 +23,9 @@ export class Bank {
   readonly outages: Array<{ at: number; ms: number }> = [];
   /** The latest acknowledged transfer: what a read starting now must see. */
   lastAcked?: string;
+  /** Transfers refused with a deadlock (Galera: a certification conflict with a write on another node); the client retries. */
+  conflicts = 0;
+  errors = 0;
   private static next = 0;
 
   constructor(private readonly target: WriteTarget, private readonly clients = 3) {}
@@ -79,7 +82,14 @@ export class Bank {
         if (failed) this.outages.push({ at: lastOk, ms: Date.now() - lastOk });
         failed = false;
         lastOk = Date.now();
-      } catch {
+      } catch (err) {
+        if ((err as { errno?: number }).errno === 1213) {
+          // A conflict leaves the connection usable: roll back and retry with a new transfer.
+          this.conflicts += 1;
+          await conn?.query('ROLLBACK').catch(() => undefined);
+          continue;
+        }
+        this.errors += 1;
         failed = true;
         conn?.destroy();
         conn = undefined;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidSpecError, validateCluster, type FieldError } from '../../src/api/validate.js';
+import { InvalidSpecError, parseCluster, validateCluster, type FieldError } from '../../src/api/validate.js';
 import { parseClusterText } from '../../src/api/load.js';
 import { clusterDoc } from './fixtures.js';
 
@@ -13,6 +13,7 @@ const BAD_VALUE = /must be a string, number or boolean/;
 const NOT_OBJECT = /must be a YAML or JSON object/;
 
 const withSpec = clusterDoc;
+const galera = (spec: Record<string, unknown>) => clusterDoc({ mode: 'galera', ...spec });
 const withoutKey = (doc: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(doc).filter(([k]) => k !== key));
 const local = (l: Record<string, number>) => withSpec({ local: l });
 const config = (c: Record<string, unknown>) => withSpec({ mariadb: { config: c } });
@@ -68,6 +69,26 @@ const bad: BadCase[] = [
   { name: 'negative minIntervalSeconds', doc: withSpec({ failover: { minIntervalSeconds: -1 } }), path: 'spec.failover.minIntervalSeconds', message: /must be at least 0/ },
   { name: 'semi-sync timeout too small', doc: withSpec({ semiSync: { timeoutSeconds: 5 } }), path: 'spec.semiSync.timeoutSeconds', message: /must be at least 10/ },
   { name: 'semiSync.enabled "yes"', doc: withSpec({ semiSync: { enabled: 'yes' } }), path: 'spec.semiSync.enabled', message: /must be a boolean/ },
+
+  // spec.mode galera: the quorum, the sections of the other mode, Galera's own fields.
+  { name: 'galera with 2 nodes', doc: galera({ replicas: 2 }), path: 'spec.replicas', message: /must be odd and at least 3 with spec.mode galera \(got 2\)/ },
+  { name: 'galera with 4 nodes', doc: galera({ replicas: 4 }), path: 'spec.replicas', message: /must be odd/ },
+  { name: 'galera with 1 node', doc: galera({ replicas: 1 }), path: 'spec.replicas', message: /at least 3/ },
+  { name: 'galera with semiSync', doc: galera({ semiSync: { enabled: true } }), path: 'spec.semiSync', message: /primary-replica only/ },
+  { name: 'galera with failover', doc: galera({ failover: { detectionWindowSeconds: 5 } }), path: 'spec.failover', message: /primary-replica only/ },
+  { name: 'galera with primaryOrdinal', doc: galera({ primaryOrdinal: 1 }), path: 'spec.primaryOrdinal', message: /switchover/ },
+  { name: 'galera with pitr', doc: galera({ pitr: { storage: { local: { path: '/tmp/a' } } } }), path: 'spec.pitr', message: /not supported with spec.mode galera/ },
+  { name: 'unknown SST method', doc: galera({ galera: { sstMethod: 'xtrabackup' } }), path: 'spec.galera.sstMethod', message: /must be mariabackup or rsync/ },
+  { name: 'gcache size "lots"', doc: galera({ galera: { gcacheSize: 'lots' } }), path: 'spec.galera.gcacheSize', message: /must be a size/ },
+  { name: 'owned provider option', doc: galera({ galera: { providerOptions: { 'gcache.size': '1G' } } }), path: 'spec.galera.providerOptions.gcache.size', message: /managed by Ordinal \(set from spec.galera.gcacheSize\)/ },
+  { name: 'provider option with ";"', doc: galera({ galera: { providerOptions: { 'evs.suspect_timeout': 'PT5S;pc.bootstrap=1' } } }), path: 'spec.galera.providerOptions.evs.suspect_timeout', message: /must not contain ";"/ },
+  { name: 'provider option an object', doc: galera({ galera: { providerOptions: { 'evs.suspect_timeout': { s: 5 } } } }), path: 'spec.galera.providerOptions.evs.suspect_timeout', message: /string, number or boolean/ },
+  { name: 'galera section without galera mode', doc: withSpec({ galera: { sstMethod: 'rsync' } }), path: 'spec.galera', message: /applies only with spec.mode: galera/ },
+  { name: 'galera basePort too high', doc: galera({ local: { basePort: 65500 } }), path: 'spec.local.basePort', message: /at most 65489/ },
+  { name: 'galera endpoint on a group port', doc: galera({ local: { basePort: 20000, readOnlyPort: 20023 } }), path: 'spec.local.readOnlyPort', message: /collides with the Galera ports 20012-20046/ },
+  { name: 'unknown mode', doc: withSpec({ mode: 'multiMaster' }), path: 'spec.mode', message: /must be primaryReplica or galera/ },
+  { name: 'wsrep setting in config', doc: config({ wsrep_provider_options: 'x' }), path: 'spec.mariadb.config.wsrep_provider_options', message: /managed by Ordinal \(set from spec.mode and spec.galera\)/ },
+  { name: 'autoinc lock mode in config', doc: config({ innodb_autoinc_lock_mode: 1 }), path: 'spec.mariadb.config.innodb_autoinc_lock_mode', message: /managed by Ordinal/ },
 
   // engine, storage, resources.
   { name: 'engine version 11.4', doc: withSpec({ engine: { version: '11.4' } }), path: 'spec.engine.version', message: /must be a MariaDB 10\.11 version/ },
@@ -157,6 +178,8 @@ test('the minimal spec validates and gets every default', () => {
     metadata: { name: 'demo' },
     spec: {
       replicas: 3,
+      mode: 'primaryReplica',
+      galera: { sstMethod: 'mariabackup', gcacheSize: '128M', flowControlLimit: 64, availableWhenDonor: false, providerOptions: {} },
       engine: { version: '10.11' },
       mariadb: { config: {} },
       semiSync: { enabled: true, timeoutSeconds: 86400 },
@@ -199,6 +222,11 @@ test('good edge cases', async (t) => {
     { name: 'a password file', doc: withSpec({ database: { name: 'shop_1', user: '_svc', passwordFile: '/run/secrets/pw' } }) },
     { name: 'a secret reference', doc: withSpec({ database: { passwordSecretRef: { name: 'db-secret' } } }) },
     { name: 'a patch version', doc: withSpec({ engine: { version: '10.11.6' } }) },
+    { name: 'galera with defaults', doc: galera({}) },
+    { name: 'a defaulted galera document (a ConfigMap\'s copy)', doc: parseCluster(galera({})) },
+    { name: 'a defaulted primary-replica document', doc: parseCluster(withSpec({})) },
+    { name: 'galera tunables in config', doc: galera({ mariadb: { config: { wsrep_sync_wait: 1, wsrep_retry_autocommit: 3 } } }) },
+    { name: 'galera, five nodes, every field', doc: galera({ replicas: 5, galera: { sstMethod: 'rsync', gcacheSize: '1G', flowControlLimit: 100, availableWhenDonor: true, providerOptions: { 'evs.suspect_timeout': 'PT3S', 'gcs.fc_factor': 0.8 } } }) },
   ];
   for (const c of good) {
     await t.test(c.name, () => {

@@ -2,9 +2,9 @@
 // ports and server-ids. A missing data dir is initialized (the very first primary) or
 // cloned from a donor (everyone else); a crashed server is restarted in place; on scale
 // down the highest ordinals go, never the primary.
-import { existsSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
-import { mayStartEmpty, type PeerData } from '../../clustering/bootstrap.js';
+import type { PeerData } from '../../clustering/bootstrap.js';
 import type { ClusterState } from '../../clustering/types.js';
 import { cloneInitSql, cloneInto, streamBackup } from '../../mariadb/backup-tools.js';
 import { forgetSpentInitFile } from '../../mariadb/init-file.js';
@@ -18,7 +18,6 @@ import { instanceOrdinals, type ClusterPaths } from './paths.js';
 import { instancePort, portListening, type Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
 import type { Logger } from '../../clustering/operations.js';
-import type { StartMode } from '../../clustering/start-mode.js';
 
 interface Slot {
   /** The server last seen running (started here or adopted), until its exit is handled. */
@@ -40,11 +39,19 @@ interface Slot {
   listening?: number;
 }
 
+/** How a server may start now: with these extra mariadbd arguments, or not yet. */
+export type StartDecision = { args: string[]; why: string } | { hold: string };
+
+/** What to do about an instance without data. */
+export type MissingData = 'initialize' | 'clone' | 'start-empty';
+
 export interface FleetHooks {
   /** A replica that can serve a clone now, or the primary; undefined if none. */
   donor(): number | undefined;
-  /** How the server may start now: keep its binary log's tail, truncate it, or wait. */
-  startMode(ordinal: number, crashedAsPrimary: boolean): { mode: StartMode; why: string };
+  /** Initialize it (the cluster's very first), clone it, or start it empty (a Galera joiner gets its copy by SST). */
+  missingData(ordinal: number, peers: PeerData[]): MissingData;
+  /** How the server may start now (primary-replica: keep its binary log's tail, truncate it, or wait). */
+  startArgs(ordinal: number, crashedAsPrimary: boolean): StartDecision;
   /** The primary must go (scale down): switch over first. */
   movePrimaryAway(): Promise<void>;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
@@ -144,7 +151,7 @@ export class Fleet {
   private async ensure(o: number): Promise<void> {
     const s = this.slot(o);
     if (s.provisioning || s.removing) return;
-    writeInstanceConfig(this.paths, this.spec, this.ports, o);
+    writeInstanceConfig(this.paths, this.spec, this.ports, o, this.secrets.sst);
     const pid = this.pid(o);
     if (pid) {
       s.running = pid;
@@ -159,29 +166,43 @@ export class Fleet {
     if (Date.now() < s.nextStartAt) return;
     if (!hasData(this.paths, o)) {
       const peers = this.ordinals().filter((x) => x !== o).map((x): PeerData => ({ peer: String(x), data: hasData(this.paths, x) ? 'some' : 'none' }));
-      void this.provision(o, mayStartEmpty({ ordinal: o, primaryRecorded: this.state.primary !== null, peers }).allowed);
-      return;
+      const missing = this.hooks.missingData(o, peers);
+      if (missing !== 'start-empty') {
+        void this.provision(o, missing === 'initialize');
+        return;
+      }
+      mkdirSync(this.paths.instance(o).datadir, { recursive: true });
     }
-    const { mode, why } = this.hooks.startMode(o, s.crashedAsPrimary === true);
-    if (mode === 'hold') {
-      if (s.held !== why) this.log.warn({ ordinal: o, why }, 'start held back');
-      s.held = why;
+    this.startIfAllowed(o);
+  }
+
+  private startIfAllowed(o: number): void {
+    const s = this.slot(o);
+    const start = this.hooks.startArgs(o, s.crashedAsPrimary === true);
+    if ('hold' in start) {
+      if (s.held !== start.hold) this.log.warn({ ordinal: o, why: start.hold }, 'start held back');
+      s.held = start.hold;
       return;
     }
     s.held = undefined;
     s.crashedAsPrimary = false;
-    this.launch(o, mode === 'truncate', why);
+    this.launch(o, start.args, start.why);
   }
 
-  private launch(o: number, truncateTail = false, why = 'new data'): void {
+  /** Why its start is held back now, if it is. */
+  heldBecause(o: number): string | undefined {
+    return this.slot(o).held;
+  }
+
+  private launch(o: number, args: string[] = [], why = 'new data'): void {
     const s = this.slot(o);
     const init = this.paths.initFile(o);
     // Removed once the server answered; if it crashed before that, the data tells.
     if (forgetSpentInitFile(this.paths.instance(o).datadir, init)) this.log.info({ ordinal: o }, 'the init file ran at an earlier start; emptied it');
-    const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, truncateTail });
+    const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, args });
     s.child = s.running = started.pid;
     s.startedAt = Date.now();
-    this.log.info({ ordinal: o, pid: started.pid, truncateTail, why }, 'mariadbd started');
+    this.log.info({ ordinal: o, pid: started.pid, args, why }, 'mariadbd started');
     void started.exited.then((code) => this.exited(o, started.pid, code));
   }
 
@@ -226,8 +247,11 @@ export class Fleet {
       if (fresh) {
         s.provisioning = 'initializing';
         this.hooks.event('Normal', 'Initializing', `initializing instance ${o} as the first primary`);
-        writeAtomic(this.paths.initFile(o), bootstrapSql(this.secrets), 0o600);
+        writeAtomic(this.paths.initFile(o), bootstrapSql({ ...this.secrets, sst: this.spec.mode === 'galera' ? this.secrets.sst : undefined }), 0o600);
         await initializeDatadir(this.paths, o);
+        s.provisioning = undefined;
+        this.startIfAllowed(o);
+        return;
       } else {
         const donor = this.hooks.donor();
         if (donor === undefined) {

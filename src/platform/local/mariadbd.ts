@@ -5,13 +5,13 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { userInfo } from 'node:os';
-import { serverArgs } from '../../clustering/start-mode.js';
 import type { ClusterSpec } from '../../api/cluster.js';
 import { hasData as datadirHasData, installDatadir, MARIADBD } from '../../mariadb/datadir.js';
 import { renderServerConfig } from '../../mariadb/server-config.js';
 import { pidAlive, pidRuns, readPid, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
-import { instancePort, type Ports } from './ports.js';
+import { galeraPorts, instancePort, type Ports } from './ports.js';
+import type { Credentials } from '../../db/connection.js';
 
 export function osUser(): string {
   return userInfo().username;
@@ -21,8 +21,11 @@ export function hasData(paths: ClusterPaths, ordinal: number): boolean {
   return datadirHasData(paths.instance(ordinal).datadir);
 }
 
-/** The instance's my.cnf, from the spec and its ordinal (the same function a pod's init container runs). */
-export function writeInstanceConfig(paths: ClusterPaths, spec: ClusterSpec, ports: Ports, ordinal: number): void {
+/**
+ * The instance's my.cnf, from the spec and its ordinal (the same function a pod's init
+ * container runs). Mode 0600: a Galera node's holds the SST account's password.
+ */
+export function writeInstanceConfig(paths: ClusterPaths, spec: ClusterSpec, ports: Ports, ordinal: number, sst: Credentials): void {
   mkdirSync(paths.instanceDir(ordinal), { recursive: true });
   writeAtomic(paths.config(ordinal), renderServerConfig(spec, {
     ordinal,
@@ -31,7 +34,16 @@ export function writeInstanceConfig(paths: ClusterPaths, spec: ClusterSpec, port
     paths: paths.instance(ordinal),
     user: osUser(),
     small: true,
-  }));
+    galera: spec.mode === 'galera' ? {
+      clusterName: paths.name,
+      nodeName: `${paths.name}-${ordinal}`,
+      peers: Array.from({ length: spec.replicas }, (_, o) => `127.0.0.1:${galeraPorts(ports, o).group}`),
+      host: '127.0.0.1',
+      listenHost: '127.0.0.1',
+      ports: galeraPorts(ports, ordinal),
+      sstAuth: sst,
+    } : undefined,
+  }), 0o600);
 }
 
 /** Create an empty data directory (system tables only) for the very first primary. */
@@ -81,8 +93,8 @@ export interface Started {
 
 export interface StartOptions {
   initFile?: string;
-  /** Roll back the binary log's prepared tail in crash recovery (see clustering/start-mode.ts). */
-  truncateTail?: boolean;
+  /** For this start only (clustering/start-mode.ts's truncation, Galera's --wsrep-new-cluster). */
+  args?: string[];
 }
 
 export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartOptions = {}): Started {
@@ -90,7 +102,7 @@ export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartO
   const out = openSync(join(dir, 'mariadbd.out'), 'a');
   const args = [`--defaults-file=${paths.config(ordinal)}`];
   if (opts.initFile) args.push(`--init-file=${opts.initFile}`);
-  if (opts.truncateTail) args.push(...serverArgs('truncate'));
+  args.push(...(opts.args ?? []));
   const child = spawn(MARIADBD, args, { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   child.unref();

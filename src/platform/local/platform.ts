@@ -8,6 +8,8 @@ import type { Credentials } from '../../db/connection.js';
 import type { ReplicationSource } from '../../db/dialect.js';
 import type { Logger } from '../../clustering/operations.js';
 import { writeAtomic } from './files.js';
+import type { GaleraNode, GaleraPlatform } from '../../galera/loop.js';
+import { storedPosition, type StoredPosition } from '../../galera/stored-position.js';
 import type { Fleet } from './fleet.js';
 import type { ClusterPaths } from './paths.js';
 import type { TcpEndpoint } from './proxy.js';
@@ -17,7 +19,14 @@ export interface RecordedEvent extends ClusterEvent {
   time: string;
 }
 
-export class LocalPlatform implements Platform {
+export interface LocalEndpoints {
+  readWrite: TcpEndpoint;
+  readOnly: TcpEndpoint;
+  /** Galera's all-nodes endpoint. */
+  readWriteAll?: TcpEndpoint;
+}
+
+export class LocalPlatform implements Platform, GaleraPlatform {
   readonly events: RecordedEvent[] = [];
   routes: Routes = { readWrite: null, readOnly: [] };
 
@@ -25,7 +34,7 @@ export class LocalPlatform implements Platform {
     private readonly paths: ClusterPaths,
     private readonly fleet: Fleet,
     private readonly secrets: ClusterSecrets,
-    private readonly endpoints: { readWrite: TcpEndpoint; readOnly: TcpEndpoint },
+    private readonly endpoints: LocalEndpoints,
     private readonly log: Logger,
     private spec: ClusterSpec,
   ) {}
@@ -52,6 +61,18 @@ export class LocalPlatform implements Platform {
     return this.secrets.operator;
   }
 
+  async nodes(): Promise<GaleraNode[]> {
+    return this.fleet.ordinals().map((o) => ({ ordinal: o, endpoint: { host: '127.0.0.1', port: this.fleet.port(o) }, running: this.fleet.pid(o) !== undefined }));
+  }
+
+  credentials(): Credentials {
+    return this.secrets.operator;
+  }
+
+  storedPosition(ordinal: number): Promise<StoredPosition> {
+    return storedPosition(this.paths.instance(ordinal).datadir, this.paths.config(ordinal));
+  }
+
   replicationSource(primary: InstanceView): ReplicationSource {
     return { ...primary.endpoint, ...this.secrets.replication, heartbeatSeconds: 0.5 };
   }
@@ -62,6 +83,7 @@ export class LocalPlatform implements Platform {
     this.routes = routes;
     this.endpoints.readWrite.setBackends(routes.readWrite === null ? [] : [backend(routes.readWrite)]);
     this.endpoints.readOnly.setBackends(routes.readOnly.map(backend));
+    this.endpoints.readWriteAll?.setBackends((routes.readWriteAll ?? []).map(backend));
     if (changed) this.log.info({ routes }, 'routing changed');
   }
 

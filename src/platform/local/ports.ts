@@ -1,5 +1,7 @@
 // The sandbox's ports, fixed when a cluster is created (like a Service's ClusterIP).
 // Instance i listens on basePort + i; the endpoints on basePort + 10 and basePort + 11.
+// A Galera cluster also has the all-nodes endpoint on basePort + 12 and, for node i, its
+// group, IST and SST ports at basePort + 20 + 3i .. + 2 (all nodes share 127.0.0.1).
 import net from 'node:net';
 import { readdirSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
@@ -10,6 +12,10 @@ export interface Ports {
   basePort: number;
   readWrite: number;
   readOnly: number;
+  /** Galera: the endpoint over every synced node, for applications that write anywhere. */
+  readWriteAll?: number;
+  /** Galera: node i's group port is groupBase + 3i, then its IST and SST ports. */
+  groupBase?: number;
 }
 
 export const MAX_INSTANCES = 9;
@@ -33,16 +39,26 @@ export function instancePort(ports: Ports, ordinal: number): number {
   return ports.basePort + ordinal;
 }
 
-export function layout(basePort: number, spec: ClusterSpec['local']): Ports {
-  return { basePort, readWrite: spec.readWritePort ?? basePort + 10, readOnly: spec.readOnlyPort ?? basePort + 11 };
+export function galeraPorts(ports: Ports, ordinal: number): { group: number; ist: number; sst: number } {
+  if (ports.groupBase === undefined) throw new Error('this cluster was created without Galera ports (spec.mode cannot change)');
+  const group = ports.groupBase + 3 * ordinal;
+  return { group, ist: group + 1, sst: group + 2 };
+}
+
+export function layout(basePort: number, spec: Pick<ClusterSpec, 'local' | 'mode'>): Ports {
+  const { local } = spec;
+  const ports: Ports = { basePort, readWrite: local.readWritePort ?? basePort + 10, readOnly: local.readOnlyPort ?? basePort + 11 };
+  return spec.mode === 'galera' ? { ...ports, readWriteAll: basePort + 12, groupBase: basePort + 20 } : ports;
 }
 
 export function allPorts(p: Ports): number[] {
-  return [...Array.from({ length: MAX_INSTANCES }, (_, i) => p.basePort + i), p.readWrite, p.readOnly];
+  const galera = p.groupBase === undefined ? [] : [p.readWriteAll!, ...Array.from({ length: 3 * MAX_INSTANCES }, (_, i) => p.groupBase! + i)];
+  return [...Array.from({ length: MAX_INSTANCES }, (_, i) => p.basePort + i), p.readWrite, p.readOnly, ...galera];
 }
 
 /** Ports for a new cluster: the spec's, or the first free block from 13300 in steps of 20. */
-export async function choosePorts(spec: ClusterSpec['local']): Promise<Ports> {
+export async function choosePorts(clusterSpec: Pick<ClusterSpec, 'local' | 'mode'>): Promise<Ports> {
+  const spec = clusterSpec.local;
   const taken = new Set<number>();
   let names: string[] = [];
   try {
@@ -55,13 +71,13 @@ export async function choosePorts(spec: ClusterSpec['local']): Promise<Ports> {
     if (p) allPorts(p).forEach((x) => taken.add(x));
   }
   if (spec.basePort !== undefined) {
-    const p = layout(spec.basePort, spec);
+    const p = layout(spec.basePort, clusterSpec);
     const busy = await busyPorts(allPorts(p), taken);
     if (busy.length) throw new Error(`spec.local: port(s) ${busy.join(', ')} are already in use`);
     return p;
   }
   for (let base = 13300; base < 60000; base += 20) {
-    const p = layout(base, spec);
+    const p = layout(base, clusterSpec);
     if ((await busyPorts(allPorts(p), taken)).length === 0) return p;
   }
   throw new Error('no free block of local ports found; set spec.local.basePort');

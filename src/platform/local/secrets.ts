@@ -5,13 +5,15 @@ import { resolve } from 'node:path';
 import type { ClusterSpec } from '../../api/cluster.js';
 import { InvalidSpecError } from '../../api/validate.js';
 import { renderOptionFile } from '../../db/accounts.js';
-import { OPERATOR_USER, REPLICATION_USER } from '../../db/dialect.js';
+import { OPERATOR_USER, REPLICATION_USER, SST_USER } from '../../db/dialect.js';
 import { ensureSecretFile, writeAtomic } from './files.js';
 import type { ClusterPaths } from './paths.js';
 
 export interface ClusterSecrets {
   operator: { user: string; password: string };
   replication: { user: string; password: string };
+  /** Galera donors' account for mariabackup SST (local connections only). */
+  sst: { user: string; password: string };
   app: { user: string; password: string; database: string; passwordFile: string };
   /** An option file for the MariaDB client tools (mariadb-backup), mode 0600. */
   clientOptionFile: string;
@@ -20,6 +22,7 @@ export interface ClusterSecrets {
 export function ensureSecrets(paths: ClusterPaths, spec: ClusterSpec, specDir = process.cwd()): ClusterSecrets {
   const operator = ensureSecretFile(paths.secret('operator'));
   const replication = ensureSecretFile(paths.secret('replication'));
+  const sst = ensureSecretFile(paths.secret('sst'));
   let appFile = paths.secret('app');
   let app: string;
   if (spec.database.passwordFile) {
@@ -33,6 +36,7 @@ export function ensureSecrets(paths: ClusterPaths, spec: ClusterSpec, specDir = 
   return {
     operator: { user: OPERATOR_USER, password: operator },
     replication: { user: REPLICATION_USER, password: replication },
+    sst: { user: SST_USER, password: sst },
     app: { user: spec.database.user, password: app, database: spec.database.name, passwordFile: appFile },
     clientOptionFile,
   };

@@ -1,6 +1,7 @@
 // The status document of `ordinal local status -o json`, as a running supervisor builds it.
 import type { MySQLCluster } from '../../api/cluster.js';
 import type { ClusterLoop } from '../../clustering/loop.js';
+import type { Routes } from '../../clustering/routing.js';
 import type { InstanceSummary } from '../../clustering/summary.js';
 import type { ClusterState } from '../../clustering/types.js';
 import type { ArchiveStatus } from '../../backup/archiver.js';
@@ -12,17 +13,34 @@ import type { Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
 
 /** The HA loop's view of an instance plus what the sandbox knows about its process. */
-export interface InstanceStatus extends InstanceSummary {
+export interface InstanceStatus extends Omit<InstanceSummary, 'role'> {
+  /** primary, replica or unknown; with Galera, writer (takes the write endpoint) or node. */
+  role: InstanceSummary['role'] | 'writer' | 'node';
   pid: number | null;
   port: number;
   provisioning?: { what: string; bytes?: number };
+  /** spec.mode galera: the node's wsrep state. */
+  galera?: {
+    state: string;
+    clusterStatus: string | null;
+    localState: number | null;
+    seqno: number | null;
+    clusterSize: number | null;
+    flowControlPaused: number | null;
+    recvQueue: number | null;
+    /** A stopped node's position, from its data. */
+    storedPosition?: string | null;
+  };
 }
 
 export interface LocalStatus {
   name: string;
+  /** Absent: primaryReplica. */
+  mode?: 'galera';
   phase: string;
+  /** The primary; with Galera, the write node. */
   primary: number | null;
-  endpoints: { readWrite: string; readOnly: string };
+  endpoints: { readWrite: string; readOnly: string; readWriteAll?: string };
   credentials: { user: string; database: string; passwordFile: string };
   instances: InstanceStatus[];
   failovers: number;
@@ -32,18 +50,24 @@ export interface LocalStatus {
   message?: string;
   /** When the HA loop last looked at every instance (ISO time); absent while it has not yet. */
   observedAt?: string;
-  routes: { readWrite: number | null; readOnly: number[] };
+  routes: Routes;
   events: Array<{ time: string; type: string; reason: string; message: string }>;
   supervisor: { pid: number | null; running: boolean };
   /** Point-in-time recovery, when spec.pitr is set: where the binary logs go and how far they are. */
   pitr?: ArchiveStatus & { location: string };
   /** spec.backupSchedule: last and next run. */
   backupSchedule?: ScheduleStatus;
+  /** spec.mode galera: the write node, the Primary component's size, the recovery plan's kind. */
+  galera?: { writer: number | null; clusterSize: number; plan: string; lastBootstrap?: { ordinal: number; why: string; at: string } };
 }
 
 /** Where clients connect: the two endpoints' addresses. */
 export function endpointsOf(ports: Ports): LocalStatus['endpoints'] {
-  return { readWrite: `127.0.0.1:${ports.readWrite}`, readOnly: `127.0.0.1:${ports.readOnly}` };
+  return {
+    readWrite: `127.0.0.1:${ports.readWrite}`,
+    readOnly: `127.0.0.1:${ports.readOnly}`,
+    ...(ports.readWriteAll ? { readWriteAll: `127.0.0.1:${ports.readWriteAll}` } : {}),
+  };
 }
 
 export function buildStatus(

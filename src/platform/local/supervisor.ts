@@ -10,7 +10,8 @@ import type { MySQLCluster } from '../../api/cluster.js';
 import { faultInjection } from '../../clustering/fault.js';
 import { ClusterLoop } from '../../clustering/loop.js';
 import { policyFrom } from '../../clustering/policy.js';
-import { startMode } from '../../clustering/start-mode.js';
+import { serverArgs, startMode } from '../../clustering/start-mode.js';
+import { mayStartEmpty } from '../../clustering/bootstrap.js';
 import { initialState, type ClusterState } from '../../clustering/types.js';
 import { serveControl } from './control.js';
 import { pidRuns, readJson, readPid, writeAtomic } from './files.js';
@@ -18,7 +19,9 @@ import { Fleet } from './fleet.js';
 import { LocalBackupSchedule } from './backup-schedule.js';
 import { ClusterPaths } from './paths.js';
 import { startArchiver } from './pitr.js';
-import { LocalPlatform } from './platform.js';
+import { LocalPlatform, type LocalEndpoints } from './platform.js';
+import { GaleraLoop } from '../../galera/loop.js';
+import { buildGaleraStatus, galeraFleetHooks, galeraPolicy } from './galera.js';
 import { readPorts } from './ports.js';
 import { TcpEndpoint } from './proxy.js';
 import { ensureSecrets } from './secrets.js';
@@ -56,14 +59,17 @@ export async function supervise(name: string): Promise<void> {
   const state: ClusterState = { ...initialState(), ...readJson<ClusterState>(paths.state) };
   const secrets = ensureSecrets(paths, cluster.spec, dirname(paths.spec));
 
-  const endpoints = {
+  const endpoints: LocalEndpoints = {
     readWrite: new TcpEndpoint('127.0.0.1', ports.readWrite, 'read-write'),
     readOnly: new TcpEndpoint('127.0.0.1', ports.readOnly, 'read-only'),
+    ...(ports.readWriteAll ? { readWriteAll: new TcpEndpoint('127.0.0.1', ports.readWriteAll, 'read-write-all') } : {}),
   };
-  await endpoints.readWrite.listen();
-  await endpoints.readOnly.listen();
+  for (const e of Object.values(endpoints)) await e.listen();
 
+  // spec.mode is fixed at creation: one of the two loops runs for the supervisor's life.
   let loop: ClusterLoop | undefined;
+  let galera: GaleraLoop | undefined;
+  const event = (type: 'Normal' | 'Warning', reason: string, message: string) => platform.event({ type, reason, message });
   const fleet: Fleet = new Fleet(paths, cluster.spec, ports, secrets, state, {
     donor: (): number | undefined => {
       const summary = loop?.summary();
@@ -71,15 +77,20 @@ export async function supervise(name: string): Promise<void> {
       if (ready?.length) return ready[0].ordinal;
       return state.primary !== null && fleet.pid(state.primary) && summary?.instances.find((i) => i.ordinal === state.primary)?.ready ? state.primary : undefined;
     },
-    startMode: (ordinal, crashedAsPrimary) =>
-      startMode({ ordinal, state, crashedAsPrimary, failoverBlocked: loop?.failoverBlocked() ?? false }),
-    movePrimaryAway: async () => {
-      await loop?.switchover(undefined).catch((err) => log.warn({ err: err.message }, 'switchover before scale-down failed'));
+    missingData: (ordinal, peers) => (mayStartEmpty({ ordinal, primaryRecorded: state.primary !== null, peers }).allowed ? 'initialize' : 'clone'),
+    startArgs: (ordinal, crashedAsPrimary) => {
+      const { mode, why } = startMode({ ordinal, state, crashedAsPrimary, failoverBlocked: loop?.failoverBlocked() ?? false });
+      return mode === 'hold' ? { hold: why } : { args: serverArgs(mode), why };
     },
-    event: (type, reason, message) => platform.event({ type, reason, message }),
+    movePrimaryAway: async () => {
+      await (galera ?? loop)?.switchover(undefined).catch((err) => log.warn({ err: err.message }, 'switchover before scale-down failed'));
+    },
+    event,
+    ...(cluster.spec.mode === 'galera' ? galeraFleetHooks(paths, () => galera, event) : {}),
   }, log);
   const platform = new LocalPlatform(paths, fleet, secrets, endpoints, log, cluster.spec);
-  loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault: faultInjection(log) });
+  if (cluster.spec.mode === 'galera') galera = new GaleraLoop(platform, galeraPolicy(cluster.spec), state, log);
+  else loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault: faultInjection(log) });
   let pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
   const scheduleFor = (spec: typeof cluster.spec) => spec.backupSchedule
     ? new LocalBackupSchedule(paths, spec, () => loop?.summary()?.instances ?? [], (type, reason, message) => platform.event({ type, reason, message }), log)
@@ -90,13 +101,12 @@ export async function supervise(name: string): Promise<void> {
     log.info({ stopInstances }, 'supervisor stopping');
     // A tick or a reconcile may wait on a server for a while; never longer than this.
     const bounded = (p: Promise<void>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
-    await bounded(loop!.stop());
+    await bounded((galera ?? loop)!.stop());
     await bounded(fleet.stop());
     if (pitr) await bounded(pitr.archiver.stop());
     schedule?.stop();
     if (stopInstances) await fleet.stopAll();
-    await endpoints.readWrite.close();
-    await endpoints.readOnly.close();
+    for (const e of Object.values(endpoints)) await e.close();
     control.close();
     for (const f of [paths.control, paths.supervisorPid]) if (existsSync(f)) unlinkSync(f);
     log.flush?.();
@@ -104,14 +114,22 @@ export async function supervise(name: string): Promise<void> {
   };
 
   const control = await serveControl(paths.control, {
-    'GET /status': async () => buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr, schedule),
+    'GET /status': async () => galera
+      ? buildGaleraStatus(cluster, ports, secrets, state, fleet, platform, galera)
+      : buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr, schedule),
     'POST /switchover': async (body: { to?: number }) => {
-      await loop!.switchover(body.to);
+      await (galera ?? loop)!.switchover(body.to);
       return { primary: state.primary };
     },
     'POST /rebuild': async (body: { ordinal: number }) => {
-      await loop!.rebuild(body.ordinal);
+      // A Galera node rebuilt starts empty and receives a full copy (SST) from a synced node.
+      await (galera ? fleet.rebuild(body.ordinal) : loop!.rebuild(body.ordinal));
       return { rebuilt: body.ordinal };
+    },
+    'POST /recover': async (body: { from: number }) => {
+      if (!galera) throw new Error('recover --from applies to Galera clusters; a primary-replica cluster fails over by itself');
+      galera.forceRecoveryFrom(body.from);
+      return { from: body.from };
     },
     'POST /backup': async () => {
       if (!schedule) throw new Error('the cluster has no spec.backupSchedule; give --to LOCATION');
@@ -122,7 +140,8 @@ export async function supervise(name: string): Promise<void> {
       cluster = loadClusterFile(paths.spec);
       fleet.setSpec(cluster.spec);
       platform.setSpec(cluster.spec);
-      loop!.setPolicy(policyFrom(cluster.spec));
+      if (galera) galera.setPolicy(galeraPolicy(cluster.spec));
+      else loop!.setPolicy(policyFrom(cluster.spec));
       if (JSON.stringify(cluster.spec.pitr) !== (pitr?.spec ?? JSON.stringify(undefined))) {
         await pitr?.archiver.stop();
         pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
@@ -151,5 +170,5 @@ export async function supervise(name: string): Promise<void> {
   }, 5000).unref();
   log.info({ pid: process.pid, ports }, 'supervisor started');
   fleet.start();
-  loop.start();
+  (galera ?? loop)!.start();
 }

@@ -1,0 +1,130 @@
+// The sandbox's half of a Galera cluster: when the fleet may start each node and with what
+// arguments (from the Galera loop's recovery plan), and the status document.
+import { mkdirSync, renameSync } from 'node:fs';
+import type { ClusterSpec, MySQLCluster } from '../../api/cluster.js';
+import type { ClusterState } from '../../clustering/types.js';
+import type { GaleraLoop, GaleraPolicy } from '../../galera/loop.js';
+import { formatPosition } from '../../galera/position.js';
+import { joinKeepsData } from '../../galera/recovery.js';
+import { markSafeToBootstrapFile } from '../../galera/stored-position.js';
+import type { Fleet, FleetHooks, StartDecision } from './fleet.js';
+import { hasData } from './mariadbd.js';
+import type { ClusterPaths } from './paths.js';
+import type { LocalPlatform } from './platform.js';
+import type { Ports } from './ports.js';
+import type { ClusterSecrets } from './secrets.js';
+import { endpointsOf, type LocalStatus } from './status.js';
+
+export function galeraPolicy(spec: ClusterSpec): GaleraPolicy {
+  // Running nodes without a Primary component for this long lost their quorum for good.
+  return { replicas: spec.replicas, availableWhenDonor: spec.galera.availableWhenDonor, graceMs: 10_000 };
+}
+
+type GaleraHooks = Pick<FleetHooks, 'donor' | 'missingData' | 'startArgs'>;
+
+export function galeraFleetHooks(paths: ClusterPaths, loop: () => GaleraLoop | undefined, event: FleetHooks['event']): GaleraHooks {
+  return {
+    // Joiners get their copy from a donor Galera picks (SST); the fleet never clones.
+    donor: () => undefined,
+    missingData: (o) => (loop()?.plan().kind === 'new' && o === 0 ? 'initialize' : 'start-empty'),
+    startArgs: (o) => {
+      const l = loop();
+      if (!l) return { hold: 'the Galera loop is not running yet' };
+      const decision = startDecision(paths, l, o, event);
+      if ('args' in decision) l.started(o);
+      return decision;
+    },
+  };
+}
+
+function startDecision(paths: ClusterPaths, loop: GaleraLoop, o: number, event: FleetHooks['event']): StartDecision {
+  const plan = loop.plan();
+  const datadir = paths.instance(o).datadir;
+  switch (plan.kind) {
+    case 'wait':
+      return { hold: plan.why };
+    case 'new':
+      if (o !== 0 || !hasData(paths, o)) return { hold: 'node 0 starts the new cluster first' };
+      void loop.bootstrapping(0, plan.why);
+      return { args: ['--wsrep-new-cluster'], why: plan.why };
+    case 'bootstrap': {
+      if (o !== plan.ordinal || plan.how !== 'start') return { hold: `node ${plan.ordinal} bootstraps the cluster first` };
+      markSafeToBootstrapFile(datadir);
+      void loop.bootstrapping(o, plan.why);
+      return { args: ['--wsrep-new-cluster', ...startPosition(plan.position)], why: plan.why };
+    }
+    case 'join': {
+      if (!hasData(paths, o)) return { args: [], why: 'joins with no data: a full copy (SST) from a synced node' };
+      const stored = loop.storedPosition(o);
+      const cluster = loop.clusterPosition();
+      if (!stored || !cluster) return { hold: 'reading its position before it joins' };
+      if (!joinKeepsData(stored.position, cluster)) {
+        // Its data is ahead of the cluster, or of another history: a full copy would overwrite it.
+        const kept = `${datadir}.kept-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        renameSync(datadir, kept);
+        mkdirSync(datadir);
+        event('Warning', 'DataKeptAside', `node ${o}'s data (${stored.position && formatPosition(stored.position)}) is not behind the cluster's (${formatPosition(cluster)}); it was moved to ${kept} and the node joins with a full copy`);
+        return { args: [], why: 'joins with a full copy; its own data was kept aside' };
+      }
+      return { args: startPosition(stored.position), why: `joins the Primary component from ${stored.position ? formatPosition(stored.position) : 'no data'}` };
+    }
+  }
+}
+
+/** Tells the server the position its data was recovered at (like galera_recovery does under systemd). */
+function startPosition(p: { uuid: string; seqno: number } | null): string[] {
+  return p ? [`--wsrep-start-position=${formatPosition(p)}`] : [];
+}
+
+export function buildGaleraStatus(cluster: MySQLCluster, ports: Ports, secrets: ClusterSecrets, state: ClusterState, fleet: Fleet, platform: LocalPlatform, loop: GaleraLoop): LocalStatus {
+  const summary = loop.summary();
+  const byOrdinal = new Map(summary?.nodes.map((n) => [n.ordinal, n]));
+  return {
+    name: cluster.metadata.name,
+    mode: 'galera',
+    phase: summary?.phase ?? 'Creating',
+    primary: state.primary,
+    endpoints: endpointsOf(ports),
+    credentials: { user: secrets.app.user, database: secrets.app.database, passwordFile: secrets.app.passwordFile },
+    instances: fleet.ordinals().map((o) => {
+      const n = byOrdinal.get(o);
+      return {
+        ordinal: o,
+        pid: fleet.pid(o) ?? null,
+        port: fleet.port(o),
+        role: n?.role ?? 'node',
+        ready: n?.ready ?? false,
+        readOnly: n ? false : null,
+        errant: false,
+        reachable: n?.reachable ?? false,
+        lagSeconds: null,
+        message: n?.message ?? fleet.heldBecause(o),
+        provisioning: fleet.provisioning(o),
+        galera: n && {
+          state: n.state,
+          clusterStatus: n.clusterStatus,
+          localState: n.localState,
+          seqno: n.seqno,
+          clusterSize: n.clusterSize,
+          flowControlPaused: n.flowControlPaused,
+          recvQueue: n.recvQueue,
+          ...(n.storedPosition !== undefined ? { storedPosition: n.storedPosition } : {}),
+        },
+      };
+    }),
+    failovers: state.failovers,
+    recoveries: state.recoveries,
+    switchovers: state.switchovers,
+    message: summary && summary.plan.kind !== 'join' ? summary.plan.why : undefined,
+    observedAt: summary ? new Date(summary.observedAt).toISOString() : undefined,
+    routes: platform.routes,
+    events: platform.events.slice(-20),
+    supervisor: { pid: process.pid, running: true },
+    galera: {
+      writer: state.primary,
+      clusterSize: summary?.clusterSize ?? 0,
+      plan: summary?.plan.kind ?? 'wait',
+      lastBootstrap: state.galera?.lastBootstrap,
+    },
+  };
+}
