@@ -4,7 +4,7 @@
 // retried and counted) and unique inserts through the write endpoint. Afterwards every
 // acknowledged write is there, nothing else is, the money adds up, and the nodes agree.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { ACCOUNTS, Bank, checkBank, OPENING } from '../chaos/bank.js';
@@ -175,4 +175,31 @@ test('a full crash after node 0 fell behind: recovery bootstraps from the node t
   assert.equal(s.recoveries, before.recoveries + 1);
   assert.notEqual(s.galera?.lastBootstrap?.ordinal, 0, `node 0 was behind and must not bootstrap: ${JSON.stringify(s.galera)}`);
   for (const o of [0, 1, 2]) assert.equal((await causalQuery<{ n: number }>(o, 'SELECT COUNT(*) AS n FROM app.ahead'))[0].n, 50, `node ${o}`);
+});
+
+test('scale to five (the new nodes join by a full copy), a setting changed (rolled one node at a time under writes), back to three', async () => {
+  await sb.waitFor('three synced nodes', synced, 120_000);
+  const writers = new Writers(sb, 2).start();
+  const fiveSynced = (s: LocalStatus) => s.phase === 'Running' && s.instances.length === 5 && s.instances.every((i) => i.ready && i.galera?.clusterSize === 5);
+  writeFileSync(sb.specFile, sb.spec(5));
+  assert.equal((await sb.cli(['local', 'up', '-f', sb.specFile, '--timeout', '300'])).code, 0);
+  await sb.waitFor('five synced nodes', fiveSynced, 300_000);
+  for (const o of [3, 4]) assert.equal((await causalQuery<{ n: number }>(o, 'SELECT COUNT(*) AS n FROM app.ahead'))[0].n, 50, `node ${o} has the data`);
+
+  const pidsBefore = (await sb.status()).instances.map((i) => i.pid);
+  writeFileSync(sb.specFile, sb.spec(5, { mode: 'galera', mariadb: { config: { max_connections: 321 } } }));
+  assert.equal((await sb.cli(['local', 'up', '-f', sb.specFile, '--timeout', '300'])).code, 0);
+  const rolled = await sb.waitFor('every node restarted with the new setting', (s) => fiveSynced(s) && s.instances.every((i) => i.pid !== pidsBefore[i.ordinal]), 600_000);
+  for (const o of [0, 1, 2, 3, 4]) assert.equal(Number((await sb.instanceQuery(o, 'SELECT @@max_connections AS m'))[0].m), 321, `node ${o}`);
+  assert.ok(rolled.events.filter((e) => e.reason === 'RollingRestart').length >= 4);
+
+  writeFileSync(sb.specFile, sb.spec(3, { mode: 'galera', mariadb: { config: { max_connections: 321 } } }));
+  assert.equal((await sb.cli(['local', 'up', '-f', sb.specFile, '--timeout', '300'])).code, 0);
+  const three = await sb.waitFor('three nodes again', (s) => synced(s) && s.instances.length === 3, 300_000);
+  assert.ok(three.instances.every((i) => i.ordinal < 3));
+  const report = await writers.stop();
+  for (const o of [0, 1, 2]) {
+    const w = await verifyWrites(sb, o, report);
+    assert.deepEqual([w.lost, w.phantom], [[], []], `node ${o}`);
+  }
 });

@@ -3,6 +3,7 @@ import test from 'node:test';
 import { mayServe, parseNodeStatus, stateName } from '../../src/galera/node-state.js';
 import { markSafeToBootstrap, parseGrastate, parseRecoveredPosition } from '../../src/galera/position.js';
 import { chooseWriteNode, switchoverRefusal } from '../../src/galera/write-node.js';
+import { nextRollingStep } from '../../src/galera/rolling.js';
 
 const status = (over: Record<string, string>) => parseNodeStatus(new Map(Object.entries({
   wsrep_cluster_status: 'Primary', wsrep_local_state: '4', wsrep_ready: 'ON', wsrep_local_state_uuid: 'u', wsrep_last_committed: '7',
@@ -56,4 +57,18 @@ test('chooseWriteNode keeps the writer while it serves and moves at once', () =>
   assert.match(switchoverRefusal(2, 3, [0, 1])!, /not synced/);
   assert.match(switchoverRefusal(3, 3, [0, 1, 2])!, /does not exist/);
   assert.equal(switchoverRefusal(1, 3, [0, 1]), undefined);
+});
+
+test('nextRollingStep: one node at a time, all synced first, the write node last', () => {
+  const table: Array<[string, Parameters<typeof nextRollingStep>[0], ReturnType<typeof nextRollingStep>['kind'], number?]> = [
+    ['nothing stale', { replicas: 3, serving: [0, 1, 2], stale: [], writer: 0 }, 'none'],
+    ['a node is not synced: wait', { replicas: 3, serving: [0, 1], stale: [1, 2], writer: 0 }, 'none'],
+    ['a stale node that does not take writes first', { replicas: 3, serving: [0, 1, 2], stale: [0, 2], writer: 0 }, 'restart', 2],
+    ['only the write node left: move the writes first', { replicas: 3, serving: [0, 1, 2], stale: [0], writer: 0 }, 'moveWriter'],
+  ];
+  for (const [name, input, kind, ordinal] of table) {
+    const step = nextRollingStep(input);
+    assert.equal(step.kind, kind, name);
+    if (ordinal !== undefined) assert.equal((step as { ordinal: number }).ordinal, ordinal, name);
+  }
 });

@@ -2,7 +2,7 @@
 // ports and server-ids. A missing data dir is initialized (the very first primary) or
 // cloned from a donor (everyone else); a crashed server is restarted in place; on scale
 // down the highest ordinals go, never the primary.
-import { existsSync, mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import type { ClusterSpec } from '../../api/cluster.js';
 import type { PeerData } from '../../clustering/bootstrap.js';
 import type { ClusterState } from '../../clustering/types.js';
@@ -199,6 +199,7 @@ export class Fleet {
     const init = this.paths.initFile(o);
     // Removed once the server answered; if it crashed before that, the data tells.
     if (forgetSpentInitFile(this.paths.instance(o).datadir, init)) this.log.info({ ordinal: o }, 'the init file ran at an earlier start; emptied it');
+    copyFileSync(this.paths.config(o), this.paths.startedConfig(o));
     const started = startMariadbd(this.paths, o, { initFile: existsSync(init) ? init : undefined, args });
     s.child = s.running = started.pid;
     s.startedAt = Date.now();
@@ -323,6 +324,29 @@ export class Fleet {
       if (Date.now() > deadline) throw new Error(`instance ${o} was not rebuilt within 10 minutes`);
       await sleep(250);
     }
+  }
+
+  /**
+   * Its server runs with settings other than its my.cnf's now. `ignore` names settings that
+   * matter only at a start (Galera's peer list) and so call for no restart of their own.
+   */
+  configChanged(o: number, ignore: RegExp): boolean {
+    if (!this.pid(o)) return false;
+    try {
+      const strip = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => !ignore.test(l)).join('\n');
+      return strip(this.paths.config(o)) !== strip(this.paths.startedConfig(o));
+    } catch {
+      return false; // started before this record existed: nothing to compare with
+    }
+  }
+
+  /** Stop its server cleanly (SIGTERM) and start it again with its current my.cnf; not a crash. */
+  async restartClean(o: number): Promise<void> {
+    const s = this.slot(o);
+    s.removing = true;
+    await this.stopServers(o);
+    s.removing = false;
+    s.nextStartAt = 0;
   }
 
   /** Stop every server: replicas first, the primary last (down). */

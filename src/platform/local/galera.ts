@@ -6,6 +6,8 @@ import type { ClusterState } from '../../clustering/types.js';
 import type { GaleraLoop, GaleraPolicy } from '../../galera/loop.js';
 import { formatPosition } from '../../galera/position.js';
 import { joinKeepsData } from '../../galera/recovery.js';
+import { nextRollingStep } from '../../galera/rolling.js';
+import type { Logger } from '../../clustering/operations.js';
 import { markSafeToBootstrapFile } from '../../galera/stored-position.js';
 import type { Fleet, FleetHooks, StartDecision } from './fleet.js';
 import { hasData } from './mariadbd.js';
@@ -69,6 +71,37 @@ function startDecision(paths: ClusterPaths, loop: GaleraLoop, o: number, event: 
       return { args: startPosition(stored.position), why: `joins the Primary component from ${stored.position ? formatPosition(stored.position) : 'no data'}` };
     }
   }
+}
+
+/**
+ * Restarts nodes whose settings changed, one at a time (galera/rolling.ts), each only after
+ * the previous one is back and synced. Runs until stop() is called.
+ */
+export function rollSettingChanges(fleet: Fleet, loop: GaleraLoop, replicas: () => number, event: FleetHooks['event'], log: Logger): { stop(): void } {
+  let stopped = false;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || stopped) return;
+    busy = true;
+    void (async () => {
+      const summary = loop.summary();
+      if (!summary) return;
+      const serving = summary.nodes.filter((n) => n.ready).map((n) => n.ordinal);
+      // The peer list matters only when a node starts; a scale change alone restarts nobody.
+      const stale = fleet.ordinals().filter((o) => o < replicas() && fleet.configChanged(o, /^wsrep_cluster_address\b/));
+      const step = nextRollingStep({ replicas: replicas(), serving, stale, writer: summary.writer });
+      if (step.kind === 'moveWriter') {
+        await loop.switchover(undefined);
+      } else if (step.kind === 'restart') {
+        event('Normal', 'RollingRestart', `restarting node ${step.ordinal}: its settings changed`);
+        await fleet.restartClean(step.ordinal);
+        // The next step waits for a summary taken after this node is back and synced.
+        const since = Date.now();
+        while (!stopped && !(loop.summary()!.observedAt > since && loop.summary()!.nodes.every((n) => n.ready))) await new Promise((r) => setTimeout(r, 250));
+      }
+    })().catch((err) => log.warn({ err: (err as Error).message }, 'rolling restart step failed')).finally(() => (busy = false));
+  }, 1000);
+  return { stop: () => { stopped = true; clearInterval(timer); } };
 }
 
 /** Tells the server the position its data was recovered at (like galera_recovery does under systemd). */

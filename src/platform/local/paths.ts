@@ -25,6 +25,8 @@ export class ClusterPaths {
   instanceDir(ordinal: number) { return join(this.dir, 'instances', String(ordinal)); }
   instancesDir() { return join(this.dir, 'instances'); }
   config(ordinal: number) { return join(this.instanceDir(ordinal), 'my.cnf'); }
+  /** The my.cnf its running server started with (a changed my.cnf means a restart is due). */
+  startedConfig(ordinal: number) { return join(this.instanceDir(ordinal), 'my.cnf.started'); }
   cloneDir(ordinal: number) { return join(this.instanceDir(ordinal), 'data.clone'); }
   initFile(ordinal: number) { return join(this.instanceDir(ordinal), 'init.sql'); }
   /**

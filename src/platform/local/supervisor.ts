@@ -21,7 +21,7 @@ import { ClusterPaths } from './paths.js';
 import { startArchiver } from './pitr.js';
 import { LocalPlatform, type LocalEndpoints } from './platform.js';
 import { GaleraLoop } from '../../galera/loop.js';
-import { buildGaleraStatus, galeraFleetHooks, galeraPolicy } from './galera.js';
+import { buildGaleraStatus, galeraFleetHooks, galeraPolicy, rollSettingChanges } from './galera.js';
 import { readPorts } from './ports.js';
 import { TcpEndpoint } from './proxy.js';
 import { ensureSecrets } from './secrets.js';
@@ -91,6 +91,7 @@ export async function supervise(name: string): Promise<void> {
   const platform = new LocalPlatform(paths, fleet, secrets, endpoints, log, cluster.spec);
   if (cluster.spec.mode === 'galera') galera = new GaleraLoop(platform, galeraPolicy(cluster.spec), state, log);
   else loop = new ClusterLoop(platform, policyFrom(cluster.spec), state, log, { tickMs: 250, observeDeadlineMs: 800, fault: faultInjection(log) });
+  const rolling = galera && rollSettingChanges(fleet, galera, () => cluster.spec.replicas, event, log);
   let pitr = startArchiver(paths, cluster.spec, ports, secrets, state, log);
   const scheduleFor = (spec: typeof cluster.spec) => spec.backupSchedule
     ? new LocalBackupSchedule(paths, spec, () => loop?.summary()?.instances ?? [], (type, reason, message) => platform.event({ type, reason, message }), log)
@@ -101,6 +102,7 @@ export async function supervise(name: string): Promise<void> {
     log.info({ stopInstances }, 'supervisor stopping');
     // A tick or a reconcile may wait on a server for a while; never longer than this.
     const bounded = (p: Promise<void>) => Promise.race([p, new Promise<void>((r) => setTimeout(r, 15_000).unref())]);
+    rolling?.stop();
     await bounded((galera ?? loop)!.stop());
     await bounded(fleet.stop());
     if (pitr) await bounded(pitr.archiver.stop());
