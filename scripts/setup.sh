@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Set up everything Ordinal's sandbox and tests need on Debian (bookworm) with Node 20:
-# MariaDB 10.11 server, backup tool and client and zstd from Debian, the npm dependencies, the build.
+# MariaDB 10.11 server, backup tool and client, Galera and zstd from Debian, the npm dependencies, the build.
 # Idempotent: a second run installs nothing and rebuilds quickly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in mariadb-server mariadb-backup mariadb-client zstd; do
+# galera-4, socat, rsync and iproute2 (ss) for Galera clusters and their state transfers.
+for pkg in mariadb-server mariadb-backup mariadb-client zstd galera-4 socat rsync iproute2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then

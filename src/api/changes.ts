@@ -20,11 +20,14 @@ export function refusedChanges(previous: ClusterSpec, next: ClusterSpec): FieldE
   return [...refusedVolumeChanges(previous, next), ...refusedBootstrapChanges(previous, next)];
 }
 
-/** Refused wherever the cluster runs: the database and user exist once bootstrap created them. */
+/** Refused wherever the cluster runs: the mode, and the database and user that bootstrap created. */
 export function refusedBootstrapChanges(previous: ClusterSpec, next: ClusterSpec): FieldError[] {
   const errors: FieldError[] = [];
   if (next.database.name !== previous.database.name) {
     errors.push({ path: 'spec.database.name', message: `cannot change from "${previous.database.name}": the database is created once, at bootstrap` });
+  }
+  if (next.mode !== previous.mode) {
+    errors.push({ path: 'spec.mode', message: `cannot change from ${previous.mode} to ${next.mode}: the nodes' data, settings and ports belong to one mode; restore a backup into a new cluster instead` });
   }
   if (next.database.user !== previous.database.user) {
     errors.push({ path: 'spec.database.user', message: `cannot change from "${previous.database.user}": the user is created once, at bootstrap` });

@@ -11,8 +11,9 @@ export function printTable(header: string[], rows: string[][]): void {
 export function progressLine(s: LocalStatus): string {
   const parts = s.instances.map((i) => {
     if (i.provisioning) return `${i.ordinal}: ${i.provisioning.what}${i.provisioning.bytes ? ` ${(i.provisioning.bytes / 1e6).toFixed(0)} MB` : ''}`;
-    if (i.ordinal === s.primary) return `${i.ordinal}: primary${i.ready ? '' : ' (starting)'}`;
-    return `${i.ordinal}: ${i.ready ? 'replica' : i.pid ? 'starting' : 'waiting'}`;
+    const [lead, other] = s.mode === 'galera' ? ['writer', i.galera?.state ?? 'node'] : ['primary', 'replica'];
+    if (i.ordinal === s.primary) return `${i.ordinal}: ${lead}${i.ready ? '' : ' (starting)'}`;
+    return `${i.ordinal}: ${i.ready ? other : i.pid ? (i.galera?.state ?? 'starting') : 'waiting'}`;
   });
   return `[${s.phase}] ${parts.join(' | ')}`;
 }

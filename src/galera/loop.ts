@@ -14,6 +14,9 @@ import { planRecovery, type NodeFacts, type RecoveryPlan } from './recovery.js';
 import type { StoredPosition } from './stored-position.js';
 import { chooseWriteNode, switchoverRefusal } from './write-node.js';
 
+/** A stopped node's position that could not be read is read again after this long (a person may have fixed it). */
+const RETRY_STORED_MS = 5000;
+
 export interface GaleraNode {
   ordinal: number;
   endpoint: Endpoint;
@@ -78,8 +81,9 @@ export class GaleraLoop {
   private latest?: GaleraSummary;
   private currentPlan: RecoveryPlan = { kind: 'wait', why: 'not observed yet' };
   private statuses = new Map<number, NodeStatus>();
-  /** Stopped nodes' positions; forgotten when the node runs again. */
-  private stored = new Map<number, StoredPosition | { error: string }>();
+  private endpoints = new Map<number, Endpoint>();
+  /** Stopped nodes' positions; forgotten when the node runs again. A failed read is retried. */
+  private stored = new Map<number, StoredPosition | { error: string; at: number }>();
   private noPrimarySince?: number;
   private forced?: number;
   private requestedWriter?: number;
@@ -137,6 +141,13 @@ export class GaleraLoop {
     return { uuid: best.uuid, seqno: best.lastCommitted };
   }
 
+  /** Whether the Primary component counts this node (by its client address) as a member. */
+  isMember(ordinal: number): boolean {
+    const endpoint = this.endpoints.get(ordinal);
+    if (!endpoint) return false;
+    return [...this.statuses.values()].some((s) => s.clusterStatus === 'Primary' && s.members.includes(`${endpoint.host}:${endpoint.port}`));
+  }
+
   /** The platform started a node: its stored position is stale from now on. */
   started(ordinal: number): void {
     this.stored.delete(ordinal);
@@ -180,6 +191,7 @@ export class GaleraLoop {
     const creds = this.platform.credentials();
     const seen = await Promise.all(nodes.map(async (n) => ({ n, status: n.running ? await readNodeStatus(n.endpoint, creds).catch(() => undefined) : undefined })));
     this.statuses = new Map(seen.filter((x) => x.status).map((x) => [x.n.ordinal, x.status!]));
+    this.endpoints = new Map(nodes.map((n) => [n.ordinal, n.endpoint]));
     for (const { n } of seen) if (n.running) this.stored.delete(n.ordinal);
 
     const anyPrimary = seen.some((x) => x.status?.clusterStatus === 'Primary');
@@ -187,7 +199,8 @@ export class GaleraLoop {
     else this.noPrimarySince ??= now;
     // Stopped nodes with data need their position: to choose a bootstrap node, and before a
     // node whose data may be ahead of the cluster joins it.
-    await Promise.all(seen.filter((x) => !x.n.running && !this.stored.has(x.n.ordinal)).map(({ n }) => this.readStored(n.ordinal)));
+    const stale = (o: number) => { const s = this.stored.get(o); return !s || ('error' in s && now - s.at > RETRY_STORED_MS); };
+    await Promise.all(seen.filter((x) => !x.n.running && stale(x.n.ordinal)).map(({ n }) => this.readStored(n.ordinal)));
 
     const facts: NodeFacts[] = seen.map(({ n, status }) => {
       const s = this.stored.get(n.ordinal);
@@ -211,17 +224,23 @@ export class GaleraLoop {
     this.currentPlan = plan;
     if (plan.kind === 'bootstrap' && plan.how === 'promote') await this.promote(plan, nodes);
     if (anyPrimary) this.forced = undefined;
+    if (anyPrimary && !this.state.galera?.bootstrapped) {
+      // Recorded once a Primary component exists, not when the first node starts: a first start
+      // that fails leaves no data anywhere, and the cluster must be able to start new again.
+      this.state.galera = { ...this.state.galera, bootstrapped: true };
+      await this.platform.saveState(this.state);
+    }
 
     await this.routeAndRecord(now, seen);
   }
 
-  /** The platform starts the chosen node with --wsrep-new-cluster; record it first (counted once). */
+  /** The platform starts the chosen node with --wsrep-new-cluster: record it (a recovery unless the cluster is new). */
   async bootstrapping(ordinal: number, why: string): Promise<void> {
     const first = !this.state.galera?.bootstrapped;
-    this.state.galera = { bootstrapped: true, lastBootstrap: { ordinal, why, at: new Date().toISOString() } };
+    this.state.galera = { bootstrapped: !first, lastBootstrap: { ordinal, why, at: new Date().toISOString() } };
     if (!first) this.state.recoveries += 1;
     await this.platform.saveState(this.state);
-    this.platform.event({ type: first ? 'Normal' : 'Warning', reason: first ? 'Bootstrapped' : 'Recovered', message: `node ${ordinal} bootstraps the cluster: ${why}` });
+    this.platform.event({ type: first ? 'Normal' : 'Warning', reason: first ? 'Bootstrapping' : 'Recovered', message: `node ${ordinal} bootstraps the cluster: ${why}` });
   }
 
   private async promote(plan: Extract<RecoveryPlan, { kind: 'bootstrap' }>, nodes: GaleraNode[]): Promise<void> {
@@ -243,7 +262,7 @@ export class GaleraLoop {
       this.stored.set(ordinal, s);
       if (s.source === 'wsrep-recover') this.log.info({ ordinal, position: s.position && formatPosition(s.position) }, 'recovered a stopped node\'s position');
     } catch (err) {
-      this.stored.set(ordinal, { error: (err as Error).message });
+      this.stored.set(ordinal, { error: (err as Error).message, at: Date.now() });
     }
   }
 

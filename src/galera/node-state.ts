@@ -20,6 +20,8 @@ export interface NodeStatus {
   recvQueue: number;
   /** wsrep_ready: the node accepts queries. */
   ready: boolean;
+  /** wsrep_incoming_addresses: the client address (host:port) of every member of its view. */
+  members: string[];
 }
 
 export function parseNodeStatus(vars: Map<string, string>): NodeStatus {
@@ -33,6 +35,7 @@ export function parseNodeStatus(vars: Map<string, string>): NodeStatus {
     flowControlPaused: num('wsrep_flow_control_paused'),
     recvQueue: num('wsrep_local_recv_queue'),
     ready: vars.get('wsrep_ready') === 'ON',
+    members: (vars.get('wsrep_incoming_addresses') ?? '').split(',').map((a) => a.trim()).filter((a) => a && a !== 'AUTO'),
   };
 }
 

@@ -15,3 +15,4 @@ export async function readNodeStatus(endpoint: Endpoint, creds: Credentials, dea
 export async function promoteToPrimary(endpoint: Endpoint, creds: Credentials): Promise<void> {
   await withSession(endpoint, creds, (s) => s.query("SET GLOBAL wsrep_provider_options = 'pc.bootstrap=YES'"), { deadlineMs: 10_000 });
 }
+

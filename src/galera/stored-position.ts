@@ -21,10 +21,11 @@ export async function storedPosition(datadir: string, optionFile: string): Promi
   const file = join(datadir, 'grastate.dat');
   if (!hasData(datadir) || !existsSync(file)) return { position: null, safeToBootstrap: false, source: 'none' };
   const state = parseGrastate(readFileSync(file, 'utf8'));
-  if (!state) throw new Error(`${file} cannot be read as a Galera state file`);
-  if (state.uuid === ZERO_UUID) return { position: null, safeToBootstrap: state.safeToBootstrap, source: 'grastate.dat' };
-  if (state.seqno >= 0) return { position: { uuid: state.uuid, seqno: state.seqno }, safeToBootstrap: state.safeToBootstrap, source: 'grastate.dat' };
-  return { position: await recoverPosition(optionFile), safeToBootstrap: state.safeToBootstrap, source: 'wsrep-recover' };
+  if (state && state.seqno >= 0 && state.uuid !== ZERO_UUID) return { position: { uuid: state.uuid, seqno: state.seqno }, safeToBootstrap: state.safeToBootstrap, source: 'grastate.dat' };
+  // Seqno -1 (no clean stop), the zero UUID, or a file a crashed start left half written:
+  // InnoDB holds the truth.
+  const position = await recoverPosition(optionFile);
+  return { position: position.uuid === ZERO_UUID ? null : position, safeToBootstrap: state?.safeToBootstrap ?? false, source: 'wsrep-recover' };
 }
 
 /** Runs InnoDB's crash recovery in a private server that reports the last committed write-set and exits. */

@@ -2,7 +2,7 @@
 // Shared by the sandbox and the Kubernetes init container, so both run the same settings.
 import { serverIdFor } from '../db/gtid.js';
 import type { ClusterSpec } from '../api/cluster.js';
-import { galeraSettings, type GaleraPlacement } from '../galera/settings.js';
+import { galeraSettings, type GaleraPlacement } from './galera-settings.js';
 
 export interface InstancePaths {
   datadir: string;

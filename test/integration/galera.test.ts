@@ -203,3 +203,18 @@ test('scale to five (the new nodes join by a full copy), a setting changed (roll
     assert.deepEqual([w.lost, w.phantom], [[], []], `node ${o}`);
   }
 });
+
+test('a first start that fails (a provider option Galera refuses) leaves no cluster behind: once fixed, the cluster starts new', async () => {
+  const fresh = new Sandbox('galnew', 15850, { mode: 'galera' });
+  try {
+    writeFileSync(fresh.specFile, fresh.spec(3, { mode: 'galera', galera: { providerOptions: { 'evs.keepalive_period': 'PT9S' } } }));
+    const bad = await fresh.cli(['local', 'up', '-f', fresh.specFile, '--timeout', '15']);
+    assert.notEqual(bad.code, 0, 'node 0 cannot start with that option');
+    assert.match(fresh.errorLogTails(), /keepalive_period/);
+    await fresh.up(3);
+    const s = await fresh.waitFor('three synced nodes', (x) => x.phase === 'Running' && x.instances.every((i) => i.ready && i.galera?.clusterSize === 3), 180_000);
+    assert.equal(s.recoveries, 0, 'a new cluster, not a recovery');
+  } finally {
+    await fresh.down();
+  }
+});

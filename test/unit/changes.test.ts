@@ -19,6 +19,9 @@ const cases: Array<{ name: string; before?: Record<string, unknown>; after: Reco
   { name: 'storage class set later', after: { storage: { storageClassName: 'fast' } }, paths: ['spec.storage.storageClassName'] },
   { name: 'access modes changed', after: { storage: { accessModes: ['ReadWriteMany'] } }, paths: ['spec.storage.accessModes'] },
   { name: 'database renamed', after: { database: { name: 'shop' } }, paths: ['spec.database.name'] },
+  { name: 'primaryReplica turned into galera', after: { mode: 'galera' }, paths: ['spec.mode'] },
+  { name: 'galera turned into primaryReplica', before: { mode: 'galera' }, after: {}, paths: ['spec.mode'] },
+  { name: 'a galera setting changed', before: { mode: 'galera' }, after: { mode: 'galera', galera: { gcacheSize: '1G' } }, paths: [] },
   { name: 'user renamed and storage shrunk', after: { database: { user: 'shop' }, storage: { size: '1Gi' } }, paths: ['spec.storage.size', 'spec.database.user'] },
 ];
 

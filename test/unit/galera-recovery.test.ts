@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { joinKeepsData, planRecovery, type NodeFacts, type RecoveryInput } from '../../src/galera/recovery.js';
 import { ZERO_UUID } from '../../src/galera/position.js';
+import { startStep } from '../../src/galera/start.js';
 
 const U = 'a04e9f70-ed38-11f1-bacc-f7d4489ec4cf';
 const V = 'b1111111-ed38-11f1-bacc-f7d4489ec4cf';
@@ -58,4 +59,26 @@ test('joinKeepsData', () => {
     ['another history', { uuid: V, seqno: 3 }, false],
   ];
   for (const [name, node, want] of table) assert.equal(joinKeepsData(node, cluster), want, name);
+});
+
+test('startStep: what a stopped node may do under each plan', () => {
+  const P = { uuid: U, seqno: 10 };
+  const bootstrap1 = { kind: 'bootstrap', ordinal: 1, how: 'start', position: P, why: 'highest' } as const;
+  const join = { kind: 'join', why: 'a Primary component' } as const;
+  const table: Array<[string, Parameters<typeof startStep>[0], Parameters<typeof startStep>[1], Partial<ReturnType<typeof startStep>> & { kind: string }]> = [
+    ['wait holds everyone', { kind: 'wait', why: 'x' }, { ordinal: 0, hasData: true }, { kind: 'hold' }],
+    ['new: node 0 with its fresh data bootstraps', { kind: 'new', ordinal: 0, why: 'new' }, { ordinal: 0, hasData: true }, { kind: 'start', args: ['--wsrep-new-cluster'], bootstrap: true }],
+    ['new: the others wait', { kind: 'new', ordinal: 0, why: 'new' }, { ordinal: 1, hasData: false }, { kind: 'hold' }],
+    ['bootstrap: the chosen node, at its position', bootstrap1, { ordinal: 1, hasData: true }, { kind: 'start', args: ['--wsrep-new-cluster', `--wsrep-start-position=${U}:10`], bootstrap: true }],
+    ['bootstrap: the others wait', bootstrap1, { ordinal: 2, hasData: true }, { kind: 'hold' }],
+    ['join: its previous server still a member: wait', join, { ordinal: 2, hasData: true, stored: { uuid: U, seqno: 4 }, cluster: P, stillMember: true }, { kind: 'hold' }],
+    ['join: no data, full copy', join, { ordinal: 2, hasData: false }, { kind: 'start', args: [] }],
+    ['join: position not read yet', join, { ordinal: 2, hasData: true, cluster: P }, { kind: 'hold' }],
+    ['join: behind, from its position', join, { ordinal: 2, hasData: true, stored: { uuid: U, seqno: 4 }, cluster: P }, { kind: 'start', args: [`--wsrep-start-position=${U}:4`] }],
+    ['join: ahead of the cluster, data kept aside', join, { ordinal: 2, hasData: true, stored: { uuid: U, seqno: 11 }, cluster: P }, { kind: 'start', args: [], keepDataAside: true }],
+  ];
+  for (const [name, plan, node, want] of table) {
+    const got = startStep(plan, node) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(want)) assert.deepEqual(got[k], v, `${name}: ${k} in ${JSON.stringify(got)}`);
+  }
 });

@@ -348,3 +348,10 @@ test('regressions', async (t) => {
     () => assert.equal(parseClusterText(`${YAML_OK}---\n`).metadata.name, 'demo'),
   );
 });
+
+test('examples/galera.yaml is a valid Galera cluster', async () => {
+  const { readFileSync } = await import('node:fs');
+  const c = parseClusterText(readFileSync(new URL('../../examples/galera.yaml', import.meta.url), 'utf8'));
+  assert.equal(c.spec.mode, 'galera');
+  assert.equal(c.spec.replicas, 3);
+});

@@ -4,8 +4,7 @@ import { mkdirSync, renameSync } from 'node:fs';
 import type { ClusterSpec, MySQLCluster } from '../../api/cluster.js';
 import type { ClusterState } from '../../clustering/types.js';
 import type { GaleraLoop, GaleraPolicy } from '../../galera/loop.js';
-import { formatPosition } from '../../galera/position.js';
-import { joinKeepsData } from '../../galera/recovery.js';
+import { startStep } from '../../galera/start.js';
 import { nextRollingStep } from '../../galera/rolling.js';
 import type { Logger } from '../../clustering/operations.js';
 import { markSafeToBootstrapFile } from '../../galera/stored-position.js';
@@ -40,37 +39,21 @@ export function galeraFleetHooks(paths: ClusterPaths, loop: () => GaleraLoop | u
 }
 
 function startDecision(paths: ClusterPaths, loop: GaleraLoop, o: number, event: FleetHooks['event']): StartDecision {
-  const plan = loop.plan();
   const datadir = paths.instance(o).datadir;
-  switch (plan.kind) {
-    case 'wait':
-      return { hold: plan.why };
-    case 'new':
-      if (o !== 0 || !hasData(paths, o)) return { hold: 'node 0 starts the new cluster first' };
-      void loop.bootstrapping(0, plan.why);
-      return { args: ['--wsrep-new-cluster'], why: plan.why };
-    case 'bootstrap': {
-      if (o !== plan.ordinal || plan.how !== 'start') return { hold: `node ${plan.ordinal} bootstraps the cluster first` };
-      markSafeToBootstrapFile(datadir);
-      void loop.bootstrapping(o, plan.why);
-      return { args: ['--wsrep-new-cluster', ...startPosition(plan.position)], why: plan.why };
-    }
-    case 'join': {
-      if (!hasData(paths, o)) return { args: [], why: 'joins with no data: a full copy (SST) from a synced node' };
-      const stored = loop.storedPosition(o);
-      const cluster = loop.clusterPosition();
-      if (!stored || !cluster) return { hold: 'reading its position before it joins' };
-      if (!joinKeepsData(stored.position, cluster)) {
-        // Its data is ahead of the cluster, or of another history: a full copy would overwrite it.
-        const kept = `${datadir}.kept-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        renameSync(datadir, kept);
-        mkdirSync(datadir);
-        event('Warning', 'DataKeptAside', `node ${o}'s data (${stored.position && formatPosition(stored.position)}) is not behind the cluster's (${formatPosition(cluster)}); it was moved to ${kept} and the node joins with a full copy`);
-        return { args: [], why: 'joins with a full copy; its own data was kept aside' };
-      }
-      return { args: startPosition(stored.position), why: `joins the Primary component from ${stored.position ? formatPosition(stored.position) : 'no data'}` };
-    }
+  const plan = loop.plan();
+  const step = startStep(plan, { ordinal: o, hasData: hasData(paths, o), stored: loop.storedPosition(o)?.position, cluster: loop.clusterPosition(), stillMember: loop.isMember(o) });
+  if (step.kind === 'hold') return { hold: step.why };
+  if (step.bootstrap) {
+    markSafeToBootstrapFile(datadir);
+    void loop.bootstrapping(o, plan.why);
   }
+  if (step.keepDataAside) {
+    const kept = `${datadir}.kept-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(datadir, kept);
+    mkdirSync(datadir);
+    event('Warning', 'DataKeptAside', `node ${o}: ${step.why}; its data is in ${kept}`);
+  }
+  return { args: step.args, why: step.why };
 }
 
 /**
@@ -102,11 +85,6 @@ export function rollSettingChanges(fleet: Fleet, loop: GaleraLoop, replicas: () 
     })().catch((err) => log.warn({ err: (err as Error).message }, 'rolling restart step failed')).finally(() => (busy = false));
   }, 1000);
   return { stop: () => { stopped = true; clearInterval(timer); } };
-}
-
-/** Tells the server the position its data was recovered at (like galera_recovery does under systemd). */
-function startPosition(p: { uuid: string; seqno: number } | null): string[] {
-  return p ? [`--wsrep-start-position=${formatPosition(p)}`] : [];
 }
 
 export function buildGaleraStatus(cluster: MySQLCluster, ports: Ports, secrets: ClusterSecrets, state: ClusterState, fleet: Fleet, platform: LocalPlatform, loop: GaleraLoop): LocalStatus {
