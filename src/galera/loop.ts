@@ -1,8 +1,8 @@
 // The Galera HA loop: observe every node, decide how the cluster reaches (or keeps) a
 // Primary component, route the endpoints to synced nodes only, and keep the write node on
 // one of them. The decisions are pure (recovery.ts, node-state.ts, write-node.ts); this
-// file does the I/O around them. The platform starts servers: it asks plan() and
-// startPosition() before it does.
+// file does the I/O around them. The platform starts servers; before it does it asks
+// plan(), storedPosition(), clusterPosition() and isMember() (galera/start.ts decides).
 import type { Credentials, Endpoint } from '../db/connection.js';
 import type { ClusterEvent } from '../clustering/platform.js';
 import type { Logger } from '../clustering/operations.js';
