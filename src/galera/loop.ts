@@ -37,6 +37,8 @@ export interface GaleraPlatform {
   credentials(): Credentials;
   /** A stopped node's position from its data; throws when it cannot be read. */
   storedPosition(ordinal: number): Promise<StoredPosition>;
+  /** Stop its server cleanly; it starts again as the plan then says. */
+  stopNode(ordinal: number): Promise<void>;
   route(routes: GaleraRoutes): Promise<void>;
   saveState(state: ClusterState): Promise<void>;
   event(e: ClusterEvent): void;
@@ -243,14 +245,20 @@ export class GaleraLoop {
     this.platform.event({ type: first ? 'Normal' : 'Warning', reason: first ? 'Bootstrapping' : 'Recovered', message: `node ${ordinal} bootstraps the cluster: ${why}` });
   }
 
+  /**
+   * Make the chosen running node Primary in place. Galera may refuse (a node left half way
+   * through a state transfer does): then it is stopped cleanly, and the next plan starts it
+   * from its data with --wsrep-new-cluster.
+   */
   private async promote(plan: Extract<RecoveryPlan, { kind: 'bootstrap' }>, nodes: GaleraNode[]): Promise<void> {
-    if (this.promoting === plan.ordinal) return;
+    if (this.promoting !== undefined) return;
     this.promoting = plan.ordinal;
     try {
-      await this.bootstrapping(plan.ordinal, plan.why);
       await promoteToPrimary(nodes.find((n) => n.ordinal === plan.ordinal)!.endpoint, this.platform.credentials());
+      await this.bootstrapping(plan.ordinal, plan.why);
     } catch (err) {
-      this.log.error({ err: (err as Error).message, ordinal: plan.ordinal }, 'pc.bootstrap failed');
+      this.log.warn({ err: (err as Error).message, ordinal: plan.ordinal }, 'pc.bootstrap refused; stopping the node to start it as a new Primary component');
+      await this.platform.stopNode(plan.ordinal).catch((e) => this.log.error({ err: (e as Error).message }, 'stopping the node failed'));
     } finally {
       this.promoting = undefined;
     }

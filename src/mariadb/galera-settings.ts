@@ -20,12 +20,6 @@ export interface GaleraPlacement {
   clientAddress: string;
   /** The account donors use for mariabackup SST; it stays in the option file (mode 0600). */
   sstAuth: { user: string; password: string };
-  /**
-   * How long a silent member may take before the others evict it. Commits stall until they
-   * do, so this is what clients wait after a node dies. Galera's default (5 s) allows for WANs;
-   * the sandbox's nodes share one machine. spec.galera.providerOptions overrides it.
-   */
-  suspectTimeout?: string;
 }
 
 export function galeraSettings(spec: ClusterSpec, at: GaleraPlacement): Array<[string, string | number]> {
@@ -37,10 +31,9 @@ export function galeraSettings(spec: ClusterSpec, at: GaleraPlacement): Array<[s
     // The gcache survives a crash, so nodes coming back after a full crash catch up by IST.
     ['gcache.recover', 'yes'],
     ['gcs.fc_limit', g.flowControlLimit],
-    ...(at.suspectTimeout ? detection(at.suspectTimeout) : []),
     ...(Object.entries(g.providerOptions) as Array<[string, string | number | boolean]>),
   ];
-  const chosen = new Map(provider);
+
   return [
     ['wsrep_on', 'ON'],
     ['wsrep_provider', GALERA_PROVIDER],
@@ -49,7 +42,7 @@ export function galeraSettings(spec: ClusterSpec, at: GaleraPlacement): Array<[s
     ['wsrep_node_name', at.nodeName],
     ['wsrep_node_address', `${at.host}:${at.ports.group}`],
     ['wsrep_node_incoming_address', at.clientAddress],
-    ['wsrep_provider_options', `"${[...chosen].map(([k, v]) => `${k}=${v}`).join(';')}"`],
+    ['wsrep_provider_options', `"${provider.map(([k, v]) => `${k}=${v}`).join(';')}"`],
     ['wsrep_sst_method', g.sstMethod],
     ['wsrep_sst_receive_address', `${at.host}:${at.ports.sst}`],
     ['wsrep_sst_auth', `${at.sstAuth.user}:${at.sstAuth.password}`],
@@ -61,21 +54,5 @@ export function galeraSettings(spec: ClusterSpec, at: GaleraPlacement): Array<[s
     ['read_only', 'OFF'],
     // Each node writes its own binary log; Galera, not GTID order, orders the cluster's commits.
     ['gtid_strict_mode', 'OFF'],
-  ];
-}
-
-/**
- * Failure detection scaled to a suspect timeout (ISO 8601 seconds, "PT2S"). Galera requires
- * keepalive_period < suspect_timeout / 3 and inactive_timeout >= suspect_timeout.
- */
-export function detection(suspect: string): Array<[string, string]> {
-  const seconds = Number(/^PT([0-9.]+)S$/.exec(suspect)?.[1]);
-  if (!(seconds > 0)) throw new Error(`not a suspect timeout: ${suspect}`);
-  const iso = (s: number) => `PT${Number(s.toFixed(2))}S`;
-  return [
-    ['evs.keepalive_period', iso(Math.min(1, seconds / 4))],
-    ['evs.suspect_timeout', iso(seconds)],
-    ['evs.inactive_timeout', iso(seconds * 2)],
-    ['evs.inactive_check_period', iso(Math.min(0.5, seconds / 4))],
   ];
 }

@@ -42,9 +42,6 @@ export function writeInstanceConfig(paths: ClusterPaths, spec: ClusterSpec, port
       listenHost: '127.0.0.1',
       ports: galeraPorts(ports, ordinal),
       clientAddress: `127.0.0.1:${instancePort(ports, ordinal)}`,
-      // 1 s evicted busy joiners during their first full copy on two cores (the lone donor then
-      // lost its quorum); 2 s has not, and halves Galera's 5 s stall after a node dies.
-      suspectTimeout: 'PT2S',
       sstAuth: sst,
     } : undefined,
   }), 0o600);

@@ -69,6 +69,10 @@ export class LocalPlatform implements Platform, GaleraPlatform {
     return this.secrets.operator;
   }
 
+  stopNode(ordinal: number): Promise<void> {
+    return this.fleet.restartClean(ordinal);
+  }
+
   storedPosition(ordinal: number): Promise<StoredPosition> {
     return storedPosition(this.paths.instance(ordinal).datadir, this.paths.config(ordinal));
   }
