@@ -51,11 +51,8 @@ export interface GaleraPolicy {
   graceMs: number;
 }
 
-export interface GaleraNodeSummary {
-  ordinal: number;
-  role: 'writer' | 'node';
-  ready: boolean;
-  reachable: boolean;
+/** A node's wsrep state as a person reads it (`status`: instances[].galera). */
+export interface GaleraNodeState {
   state: string;
   clusterStatus: string | null;
   localState: number | null;
@@ -65,6 +62,13 @@ export interface GaleraNodeSummary {
   recvQueue: number | null;
   /** A stopped node's position, as its data tells it. */
   storedPosition?: string | null;
+}
+
+export interface GaleraNodeSummary extends GaleraNodeState {
+  ordinal: number;
+  role: 'writer' | 'node';
+  ready: boolean;
+  reachable: boolean;
   message?: string;
 }
 

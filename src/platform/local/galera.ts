@@ -3,7 +3,7 @@
 import { mkdirSync, renameSync } from 'node:fs';
 import type { ClusterSpec, MySQLCluster } from '../../api/cluster.js';
 import type { ClusterState } from '../../clustering/types.js';
-import type { GaleraLoop, GaleraPolicy } from '../../galera/loop.js';
+import type { GaleraLoop, GaleraNodeState, GaleraNodeSummary, GaleraPolicy } from '../../galera/loop.js';
 import { startStep } from '../../galera/start.js';
 import { nextRollingStep } from '../../galera/rolling.js';
 import type { Logger } from '../../clustering/operations.js';
@@ -99,28 +99,20 @@ export function buildGaleraStatus(cluster: MySQLCluster, ports: Ports, secrets: 
     credentials: { user: secrets.app.user, database: secrets.app.database, passwordFile: secrets.app.passwordFile },
     instances: fleet.ordinals().map((o) => {
       const n = byOrdinal.get(o);
+      const { ordinal: _o, role, ready, reachable, message, ...galera } = n ?? ({} as Partial<GaleraNodeSummary>);
       return {
         ordinal: o,
         pid: fleet.pid(o) ?? null,
         port: fleet.port(o),
-        role: n?.role ?? 'node',
-        ready: n?.ready ?? false,
+        role: role ?? 'node',
+        ready: ready ?? false,
         readOnly: n ? false : null,
         errant: false,
-        reachable: n?.reachable ?? false,
+        reachable: reachable ?? false,
         lagSeconds: null,
-        message: n?.message ?? fleet.heldBecause(o),
+        message: message ?? fleet.heldBecause(o),
         provisioning: fleet.provisioning(o),
-        galera: n && {
-          state: n.state,
-          clusterStatus: n.clusterStatus,
-          localState: n.localState,
-          seqno: n.seqno,
-          clusterSize: n.clusterSize,
-          flowControlPaused: n.flowControlPaused,
-          recvQueue: n.recvQueue,
-          ...(n.storedPosition !== undefined ? { storedPosition: n.storedPosition } : {}),
-        },
+        galera: n && (galera as GaleraNodeState),
       };
     }),
     failovers: state.failovers,

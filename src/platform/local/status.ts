@@ -2,6 +2,7 @@
 import type { MySQLCluster } from '../../api/cluster.js';
 import type { ClusterLoop } from '../../clustering/loop.js';
 import type { Routes } from '../../clustering/routing.js';
+import type { GaleraNodeState } from '../../galera/loop.js';
 import type { InstanceSummary } from '../../clustering/summary.js';
 import type { ClusterState } from '../../clustering/types.js';
 import type { ArchiveStatus } from '../../backup/archiver.js';
@@ -20,17 +21,7 @@ export interface InstanceStatus extends Omit<InstanceSummary, 'role'> {
   port: number;
   provisioning?: { what: string; bytes?: number };
   /** spec.mode galera: the node's wsrep state. */
-  galera?: {
-    state: string;
-    clusterStatus: string | null;
-    localState: number | null;
-    seqno: number | null;
-    clusterSize: number | null;
-    flowControlPaused: number | null;
-    recvQueue: number | null;
-    /** A stopped node's position, from its data. */
-    storedPosition?: string | null;
-  };
+  galera?: GaleraNodeState;
 }
 
 export interface LocalStatus {
