@@ -14,6 +14,10 @@ export interface AgentConfig {
   mysqlPort: number;
   /** Other instances' agents, "host:port". */
   peers: string[];
+  /** The headless Service whose names reach each pod (NAME-k.HEADLESS). */
+  headless: string;
+  /** How the other pods reach this one (its stable DNS name). */
+  host: string;
   /** The data volume (/var/lib/mysql). */
   dataVolume: string;
   datadir: string;
@@ -41,6 +45,7 @@ export function agentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
   if (m[1] !== clusterName) throw new Error(`POD_NAME "${podName}" does not belong to cluster "${clusterName}"`);
   const ordinal = Number(m[2]);
   const agentPort = port(env, 'ORDINAL_AGENT_PORT', AGENT_PORT);
+  const headless = env.HEADLESS_SERVICE || `${clusterName}-headless`;
   return {
     podName,
     clusterName,
@@ -48,6 +53,8 @@ export function agentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     agentPort,
     mysqlPort: port(env, 'ORDINAL_MYSQL_PORT', MYSQL_PORT),
     peers: env.ORDINAL_PEERS !== undefined ? list(env.ORDINAL_PEERS) : dnsPeers(env, clusterName, ordinal, agentPort, at('etc/ordinal/cluster/cluster.json')),
+    headless,
+    host: env.ORDINAL_HOST || `${podName}.${headless}`,
     dataVolume: at('var/lib/mysql'),
     datadir: at('var/lib/mysql/data'),
     initFile: at('var/lib/mysql/init.sql'),

@@ -11,6 +11,7 @@ import { renderServerConfig } from '../mariadb/server-config.js';
 import type { AgentConfig } from './config.js';
 import { giveToServer, runningAsRoot, serverUser } from './os-user.js';
 import { accountsFor } from './secrets.js';
+import { GALERA_PORTS } from '../mariadb/galera-settings.js';
 
 export function readCluster(cfg: AgentConfig): MySQLCluster {
   let doc: unknown;
@@ -32,8 +33,22 @@ export async function initConfig(cfg: AgentConfig, say: (line: string) => void):
     // No error log file: mariadbd writes to stderr, which is the container's log.
     paths: { datadir: cfg.datadir, socket: cfg.socket, pidFile: cfg.pidFile, initFile: cfg.initFile },
     user: runningAsRoot() ? serverUser() : undefined,
+    galera: cluster.spec.mode === 'galera' ? {
+      clusterName: cluster.metadata.name,
+      nodeName: cfg.podName,
+      // Every node's group address by its stable name, this one included, in ordinal order.
+      peers: Array.from({ length: cluster.spec.replicas }, (_, k) => `${cfg.clusterName}-${k}.${cfg.headless}:${GALERA_PORTS.group}`),
+      host: cfg.host,
+      listenHost: '0.0.0.0',
+      ports: GALERA_PORTS,
+      clientAddress: `${cfg.host}:${cfg.mysqlPort}`,
+      sstAuth: accounts.sst!,
+    } : undefined,
   });
-  writeAtomic(cfg.myCnf, myCnf);
+  // 0600 and the server's: a Galera node's holds the SST password, which the SST scripts
+  // (run as the server's user) read from it.
+  writeAtomic(cfg.myCnf, myCnf, 0o600);
+  await giveToServer(cfg.myCnf);
   writeAtomic(cfg.clientCnf, renderOptionFile(accounts.operator, { socket: cfg.socket }), 0o600);
   writeAtomic(cfg.exporterCnf, renderOptionFile(accounts.exporter, { host: '127.0.0.1', port: cfg.mysqlPort }), 0o600);
   mkdirSync(cfg.dataVolume, { recursive: true });

@@ -1,6 +1,7 @@
 // `agent init-data`: the pod's second init container. An instance with data keeps it; a new
 // one is cloned from the best peer over HTTP, or, as instance 0 of a cluster that has no data
 // anywhere, initialized empty. The first-start SQL goes to the init file that my.cnf names.
+import { mkdirSync } from 'node:fs';
 import { bootstrapSql } from '../db/accounts.js';
 import { cloneInitSql, cloneInto, extractStream } from '../mariadb/backup-tools.js';
 import { hasData, installDatadir, rollBackPrepared } from '../mariadb/datadir.js';
@@ -17,6 +18,14 @@ const PROGRESS_EVERY_MS = 5000;
 export async function initData(cfg: AgentConfig, say: (line: string) => void): Promise<void> {
   if (hasData(cfg.datadir)) {
     say(`${cfg.datadir} holds data: nothing to do`);
+    return;
+  }
+  if (readCluster(cfg).spec.mode === 'galera') {
+    // A Galera node never clones: node 0 of a new cluster is initialized when the operator
+    // says so at its start, every other node receives a full copy (SST) from a donor.
+    mkdirSync(cfg.datadir, { recursive: true });
+    await giveToServer(cfg.datadir);
+    say(`${cfg.datadir} is empty: the node starts as the operator decides (a new cluster, or a full copy from a donor)`);
     return;
   }
   const answers = await Promise.all(cfg.peers.map(askPeer));

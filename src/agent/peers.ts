@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { InstanceStatus } from './instance-status.js';
 import type { PeerAnswer } from './donor.js';
 import type { StartDecision } from './start-gate.js';
+import type { StoredPosition } from '../galera/stored-position.js';
 
 const STATUS_TIMEOUT_MS = 3000;
 
@@ -96,4 +97,21 @@ export async function postStartMode(agent: string, decision: StartDecision, toke
   const res = await request(agent, '/start-mode', token, 2000, JSON.stringify(decision));
   if (res.statusCode !== 200) throw await refusal(agent, 'POST /start-mode', res);
   return (JSON.parse(await body(res)) as { answered: number }).answered;
+}
+
+/** Whether a Galera pod's mysql container waits at its start gate (GET /galera/gate). */
+export async function fetchGaleraGate(agent: string): Promise<boolean> {
+  const res = await request(agent, '/galera/gate', undefined, 2000);
+  if (res.statusCode !== 200) throw await refusal(agent, 'GET /galera/gate', res);
+  return (JSON.parse(await body(res)) as { waiting: boolean }).waiting === true;
+}
+
+/** A stopped Galera node's position from its data (GET /galera/position; --wsrep-recover may take a minute). */
+export async function fetchGaleraPosition(agent: string, token: string): Promise<StoredPosition> {
+  const res = await request(agent, '/galera/position', token, 120_000);
+  if (res.statusCode !== 200) {
+    const why = (await body(res)).trim();
+    throw new Error(`GET /galera/position from ${agent} failed with HTTP ${res.statusCode}${why ? `: ${why}` : ''}`);
+  }
+  return JSON.parse(await body(res)) as StoredPosition;
 }

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { ClusterSpec } from '../api/cluster.js';
 import { EXPORTER_USER, type Accounts } from '../db/accounts.js';
 import type { Credentials } from '../db/connection.js';
-import { OPERATOR_USER, REPLICATION_USER } from '../db/dialect.js';
+import { OPERATOR_USER, REPLICATION_USER, SST_USER } from '../db/dialect.js';
 import type { AgentConfig } from './config.js';
 
-export type SecretKey = 'operator' | 'replication' | 'app' | 'exporter' | 'agent-token';
+export type SecretKey = 'operator' | 'replication' | 'app' | 'exporter' | 'agent-token' | 'sst';
 
 export function readSecret(cfg: AgentConfig, key: SecretKey): string {
   const file = join(cfg.secretsDir, key);
@@ -32,5 +32,6 @@ export function accountsFor(cfg: AgentConfig, spec: ClusterSpec): Accounts & { e
     replication: { user: REPLICATION_USER, password: readSecret(cfg, 'replication') },
     app: { user: spec.database.user, password: readSecret(cfg, 'app'), database: spec.database.name },
     exporter: { user: EXPORTER_USER, password: readSecret(cfg, 'exporter') },
+    ...(spec.mode === 'galera' ? { sst: { user: SST_USER, password: readSecret(cfg, 'sst') } } : {}),
   };
 }

@@ -16,6 +16,10 @@ import { readCluster } from './init-config.js';
 import { instanceStatus, localEndpoint, serverAnswers } from './instance-status.js';
 import { operatorCredentials, readSecret } from './secrets.js';
 import { parseDecision, StartGate } from './start-gate.js';
+import { prepareGaleraStart } from './galera-start.js';
+import { readNodeStatus } from '../galera/observe.js';
+import { mayServe, stateName } from '../galera/node-state.js';
+import { storedPosition } from '../galera/stored-position.js';
 
 const INIT_FILE_CHECK_MS = 2000;
 /** How long GET /start-mode waits for the operator's word before answering 204. */
@@ -27,6 +31,8 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
   let backingUp = false;
   const archive = archiverOf(cfg, log);
   const gate = new StartGate();
+  const galera = galeraOf(cfg);
+  let readingPosition = false;
 
   type Route = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
   const posts: Record<string, Route> = {
@@ -38,6 +44,8 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
       } catch (err) {
         return send(res, 400, `${(err as Error).message}\n`);
       }
+      // Nothing is prepared for a server that does not wait for it.
+      if (galera && decision.mode !== 'hold' && gate.asked()) await prepareGaleraStart(cfg, decision, (line) => log.info(line));
       const answered = gate.decide(decision);
       if (answered > 0) log.info({ mode: decision.mode, why: decision.why }, 'start mode given to the mysql container');
       send(res, 200, JSON.stringify({ answered }), 'application/json');
@@ -55,8 +63,33 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
     // How far the archive of binary logs reaches (no secret); 404 without spec.pitr.
     '/archive': (_req, res) => (archive ? send(res, 200, JSON.stringify(archive.status()), 'application/json') : send(res, 404, 'spec.pitr is not set\n')),
     '/ready': async (_req, res) => {
+      if (galera) {
+        // Routed only while synced in the Primary component (or a donor, when allowed).
+        const status = await readNodeStatus(localEndpoint(cfg), operatorCredentials(cfg), 1000, cfg.socket).catch(() => undefined);
+        const ready = mayServe(status, galera.availableWhenDonor);
+        return send(res, ready ? 200 : 503, ready ? 'ready\n' : `not synced in a Primary component (${stateName(status)})\n`);
+      }
       const up = await serverAnswers(cfg, operatorCredentials(cfg));
       send(res, up ? 200 : 503, up ? 'ready\n' : 'the server does not answer\n');
+    },
+    // A stopped Galera node's position from its data (grastate.dat, or --wsrep-recover), for
+    // the operator's recovery plan. Only while the mysql container waits to start its server.
+    // Whether the mysql container waits for the operator's word (its server is down).
+    '/galera/gate': (_req, res) => (galera ? send(res, 200, JSON.stringify({ waiting: gate.asked() }), 'application/json') : send(res, 404, 'not a Galera cluster\n')),
+    // Token: reading the position may run mariadbd --wsrep-recover, which takes seconds.
+    '/galera/position': async (req, res) => {
+      if (!galera) return send(res, 404, 'not a Galera cluster\n');
+      if (!authorized(req)) return send(res, 401, 'unauthorized\n');
+      if (!gate.asked()) return send(res, 409, 'the server runs or is starting: ask it for wsrep_last_committed\n');
+      if (readingPosition) return send(res, 429, 'already reading the position\n');
+      readingPosition = true;
+      try {
+        send(res, 200, JSON.stringify(await storedPosition(cfg.datadir, cfg.myCnf)), 'application/json');
+      } catch (err) {
+        send(res, 500, `${(err as Error).message}\n`);
+      } finally {
+        readingPosition = false;
+      }
     },
     '/status': async (_req, res) => {
       send(res, 200, JSON.stringify(await instanceStatus(cfg, operatorCredentials(cfg))), 'application/json');
@@ -228,4 +261,14 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
 function send(res: http.ServerResponse, code: number, body: string, type = 'text/plain'): void {
   res.writeHead(code, { 'content-type': type });
   res.end(body);
+}
+
+/** spec.galera when the cluster file says mode galera; an unreadable file is not Galera (the probes must not depend on it). */
+function galeraOf(cfg: AgentConfig): { availableWhenDonor: boolean } | undefined {
+  try {
+    const spec = readCluster(cfg).spec;
+    return spec.mode === 'galera' ? { availableWhenDonor: spec.galera.availableWhenDonor } : undefined;
+  } catch {
+    return undefined;
+  }
 }

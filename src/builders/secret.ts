@@ -5,7 +5,7 @@
 import { generatePassword } from '../db/accounts.js';
 import { childMeta, namesOf, type Owned } from './names.js';
 
-export const SECRET_KEYS = ['root', 'operator', 'replication', 'app', 'exporter', 'agent-token'] as const;
+export const SECRET_KEYS = ['root', 'operator', 'replication', 'app', 'exporter', 'agent-token', 'sst'] as const;
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
 /** The keys `existing` lacks, each with a new password; `given` values (e.g. the app's) win. */

@@ -3,10 +3,11 @@
 import { withSession, type Credentials, type Endpoint } from '../db/connection.js';
 import { parseNodeStatus, type NodeStatus } from './node-state.js';
 
-export async function readNodeStatus(endpoint: Endpoint, creds: Credentials, deadlineMs = 800): Promise<NodeStatus> {
+export async function readNodeStatus(endpoint: Endpoint, creds: Credentials, deadlineMs = 800, socketPath?: string): Promise<NodeStatus> {
   const rows = await withSession(endpoint, creds, (s) => s.query<{ Variable_name: string; Value: string }>("SHOW GLOBAL STATUS LIKE 'wsrep\\_%'"), {
     deadlineMs,
     connectTimeoutMs: deadlineMs,
+    socketPath,
   });
   return parseNodeStatus(new Map(rows.map((r) => [r.Variable_name.toLowerCase(), String(r.Value)])));
 }

@@ -1,6 +1,6 @@
 // A stopped node's position from its data: grastate.dat, and where that says -1 (the server
 // did not stop cleanly), a `mariadbd --wsrep-recover` run, which reads it from InnoDB.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasData } from '../mariadb/datadir.js';
@@ -15,22 +15,28 @@ export interface StoredPosition {
   safeToBootstrap: boolean;
   /** Where the position came from, for the events a person reads. */
   source: 'grastate.dat' | 'wsrep-recover' | 'none';
+  /** The data dir holds a database (a node with data but no position may be a copy that never finished). */
+  hasData: boolean;
 }
 
 export async function storedPosition(datadir: string, optionFile: string): Promise<StoredPosition> {
   const file = join(datadir, 'grastate.dat');
-  if (!hasData(datadir) || !existsSync(file)) return { position: null, safeToBootstrap: false, source: 'none' };
+  const data = hasData(datadir);
+  if (!data || !existsSync(file)) return { position: null, safeToBootstrap: false, source: 'none', hasData: data };
   const state = parseGrastate(readFileSync(file, 'utf8'));
-  if (state && state.seqno >= 0 && state.uuid !== ZERO_UUID) return { position: { uuid: state.uuid, seqno: state.seqno }, safeToBootstrap: state.safeToBootstrap, source: 'grastate.dat' };
+  if (state && state.seqno >= 0 && state.uuid !== ZERO_UUID) return { position: { uuid: state.uuid, seqno: state.seqno }, safeToBootstrap: state.safeToBootstrap, source: 'grastate.dat', hasData: true };
   // Seqno -1 (no clean stop), the zero UUID, or a file a crashed start left half written:
   // InnoDB holds the truth.
   const position = await recoverPosition(optionFile);
-  return { position: position.uuid === ZERO_UUID ? null : position, safeToBootstrap: state?.safeToBootstrap ?? false, source: 'wsrep-recover' };
+  return { position: position.uuid === ZERO_UUID ? null : position, safeToBootstrap: state?.safeToBootstrap ?? false, source: 'wsrep-recover', hasData: true };
 }
 
 /** Runs InnoDB's crash recovery in a private server that reports the last committed write-set and exits. */
 export async function recoverPosition(optionFile: string): Promise<Position> {
   const scratch = mkdtempSync(join(tmpdir(), 'ordinal-wsrep-recover-'));
+  // The server may switch to its own user (my.cnf's user= when the agent runs as root): it
+  // writes its log, socket and pid file here. Nothing secret is written to this folder.
+  chmodSync(scratch, 0o777);
   const log = join(scratch, 'recover.log');
   try {
     await run(MARIADBD, [`--defaults-file=${optionFile}`, '--wsrep-recover', `--log-error=${log}`, '--skip-networking', `--socket=${join(scratch, 'sock')}`, `--pid-file=${join(scratch, 'pid')}`]);

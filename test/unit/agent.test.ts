@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentConfig } from '../../src/agent/config.js';
+import { parseDecision, StartGate } from '../../src/agent/start-gate.js';
 import { planData, type DataPlan, type PeerAnswer } from '../../src/agent/donor.js';
 import type { InstanceStatus } from '../../src/agent/instance-status.js';
 
@@ -72,4 +73,28 @@ test('config: without REPLICAS the peers follow spec.replicas of the cluster fil
   writeFileSync(join(root, 'etc/ordinal/cluster/cluster.json'), JSON.stringify({ spec: {} }));
   assert.throws(() => agentConfig({ POD_NAME: 'db-2', ORDINAL_AGENT_ROOT: root }), /spec\.replicas .* is not a positive integer/);
   rmSync(root, { recursive: true, force: true });
+});
+
+test('start decisions: Galera arguments only from an allow-list, never a path or a setting', () => {
+  const u = '11111111-2222-3333-4444-555555555555';
+  const ok = parseDecision(JSON.stringify({ mode: 'keep', why: 'w', args: ['--wsrep-new-cluster', `--wsrep-start-position=${u}:42`], bootstrap: true, initialize: 'yes' }));
+  assert.deepEqual(ok, { mode: 'keep', why: 'w', args: ['--wsrep-new-cluster', `--wsrep-start-position=${u}:42`], bootstrap: true });
+  for (const bad of [['--datadir=/tmp'], ['--wsrep-new-cluster --skip-grant-tables'], [`--wsrep-start-position=${u}:1;rm`], [42]]) {
+    assert.throws(() => parseDecision(JSON.stringify({ mode: 'keep', args: bad })), /args may only be/, JSON.stringify(bad));
+  }
+  assert.deepEqual(parseDecision(JSON.stringify({ mode: 'hold', why: 'h' })), { mode: 'hold', why: 'h' });
+});
+
+test('the start gate knows whether the server waits: asked while polled, not once a start was given', async () => {
+  const gate = new StartGate();
+  assert.equal(gate.asked(), false, 'nobody asked yet');
+  const next = gate.next(10_000);
+  assert.equal(gate.asked(), true);
+  assert.equal(gate.decide({ mode: 'hold', why: 'h' }), 1);
+  await next;
+  assert.equal(gate.asked(), true, 'a hold keeps it waiting');
+  const again = gate.next(10_000);
+  assert.equal(gate.decide({ mode: 'keep', why: 'go' }), 1);
+  assert.deepEqual(await again, { mode: 'keep', why: 'go' });
+  assert.equal(gate.asked(), false, 'the server starts');
 });
