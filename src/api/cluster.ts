@@ -15,6 +15,8 @@ export const CLUSTER_KIND = 'MySQLCluster';
 export const CLUSTER_API = { apiVersion: API_VERSION, kind: CLUSTER_KIND } as const;
 /** A request a person sets on a MySQLCluster (`ordinal rebuild NAME N`): clone instance N again. */
 export const REBUILD_ANNOTATION = `${API_GROUP}/rebuild`;
+/** Galera: bootstrap from this node (an ordinal) the next time no Primary component exists. */
+export const RECOVER_ANNOTATION = `${API_GROUP}/recover-from`;
 
 export const EngineSpec = section({
   version: Type.String({

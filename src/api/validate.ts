@@ -132,7 +132,6 @@ function unknownField(path: string, parent: unknown): FieldError {
 export function kubeClusterErrors(spec: ClusterSpec): FieldError[] {
   const errors = kubeStorageErrors(spec.pitr?.storage, 'spec.pitr.storage');
   if (spec.backupSchedule) errors.push({ path: 'spec.backupSchedule', message: 'is the sandbox\'s schedule; on Kubernetes create a MySQLBackupSchedule' });
-  if (spec.mode === 'galera') errors.push({ path: 'spec.mode', message: 'galera runs in the sandbox only for now; the operator does not run Galera clusters yet' });
   return errors;
 }
 

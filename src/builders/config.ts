@@ -23,7 +23,8 @@ export function configMap(owner: Owned, c: MySQLCluster) {
 
 /** Only what reaches my.cnf: scaling or a switchover request must not restart anything. */
 export function configHash(c: MySQLCluster): string {
-  const { mariadb, semiSync, failover } = c.spec;
-  const input = JSON.stringify({ mariadb, semiSync, detectionWindowSeconds: failover.detectionWindowSeconds });
+  const { mariadb, semiSync, failover, mode, galera } = c.spec;
+  // Galera's fields are hashed only in that mode: existing primary-replica pods keep their revision.
+  const input = JSON.stringify({ mariadb, semiSync, detectionWindowSeconds: failover.detectionWindowSeconds, ...(mode === 'galera' ? { galera } : {}) });
   return createHash('sha256').update(input).digest('hex').slice(0, 16);
 }

@@ -1,6 +1,7 @@
 // The StatefulSet: stable names, stable storage and the pod of docs/kubernetes.md. Updates
 // are OnDelete: the operator restarts pods itself, replicas first and the primary last.
 import type { MySQLCluster } from '../api/cluster.js';
+import { GALERA_PORTS } from '../mariadb/galera-settings.js';
 import { CLUSTER_FILE, configHash } from './config.js';
 import {
   AGENT_PORT, ARCHIVE_MOUNT, CONFIG_HASH_ANNOTATION, DATA_VOLUME, EXPORTER_PORT, MYSQL_PORT, childMeta, commonLabels, namesOf, selectorLabels, type Owned,
@@ -29,6 +30,13 @@ export const START_MYSQL = [
   'mariadbd --defaults-file=/etc/ordinal/mysql/my.cnf $(cat /run/mysqld/start-args) & server=$!',
   'wait $server',
 ].join('\n');
+
+/**
+ * A Galera node's PID 1: the same gate, but the server stops with SIGTERM. A clean shutdown
+ * leaves Galera's position in grastate.dat and the node leaves the cluster at once; Galera
+ * commits are certified by every node before the client's OK, so nothing waits to be undone.
+ */
+export const START_GALERA = START_MYSQL.replace("kill -KILL $server 2>/dev/null; wait $server; exit 137", 'kill -TERM $server 2>/dev/null; wait $server; exit 143');
 
 const mounts = {
   data: { name: DATA_VOLUME, mountPath: '/var/lib/mysql' },
@@ -77,11 +85,16 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
   const archive = archiveAccess(c);
   const storage = c.spec.storage;
 
+  const galera = c.spec.mode === 'galera';
   const containers = [
-    container('mysql', ['sh', '-c', START_MYSQL], {
-      ports: [{ name: 'mysql', containerPort: MYSQL_PORT }],
+    container('mysql', ['sh', '-c', galera ? START_GALERA : START_MYSQL], {
+      ports: [
+        { name: 'mysql', containerPort: MYSQL_PORT },
+        ...(galera ? [{ name: 'galera', containerPort: GALERA_PORTS.group }, { name: 'ist', containerPort: GALERA_PORTS.ist }, { name: 'sst', containerPort: GALERA_PORTS.sst }] : []),
+      ],
       volumeMounts: [mounts.data, mounts.conf, mounts.cluster, mounts.run],
-      // Ready means "answers SQL"; it never decides who may be promoted (ha-rules.md).
+      // Ready means "answers SQL" (Galera: synced in the Primary component); it never decides
+      // who may be promoted (ha-rules.md). No liveness probe: a long state transfer is never killed.
       readinessProbe: { httpGet: { path: '/ready', port: AGENT_PORT }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
       ...resources,
     }),
@@ -106,7 +119,9 @@ export function statefulSet(owner: Owned, c: MySQLCluster, defaults: PodDefaults
     spec: {
       replicas: c.spec.replicas,
       serviceName: n.headless,
-      podManagementPolicy: 'OrderedReady',
+      // Galera: every pod at once. After all pods are deleted, the node to bootstrap from may be
+      // any ordinal, and OrderedReady would wait for pod 0 to be Ready first: never.
+      podManagementPolicy: galera ? 'Parallel' : 'OrderedReady',
       updateStrategy: { type: 'OnDelete' },
       selector: { matchLabels: selectorLabels(owner.name) },
       template: {

@@ -2,7 +2,8 @@
 import { replicaHealthy, roleOf } from './routing.js';
 import type { ClusterState, Policy, Role, Snapshot } from './types.js';
 
-export type Phase = 'Creating' | 'Running' | 'Degraded' | 'FailingOver' | 'SwitchingOver' | 'Unavailable';
+/** Recovering: a Galera cluster bootstraps again after losing its Primary component. */
+export type Phase = 'Creating' | 'Running' | 'Degraded' | 'FailingOver' | 'SwitchingOver' | 'Unavailable' | 'Recovering';
 
 export interface InstanceSummary {
   ordinal: number;

@@ -21,7 +21,7 @@ export interface BackupView {
   specErrors: FieldError[];
   target: BackupTarget;
   /** Undefined: no such cluster. */
-  cluster?: { instances: InstanceSummary[] };
+  cluster?: { instances: InstanceSummary[]; galera?: boolean };
   /** Another backup of the same cluster that is Running (one at a time). */
   otherRunning?: string;
   job: JobView;
@@ -51,6 +51,7 @@ export function backupStep(v: BackupView): BackupStep {
   if (v.phase === 'Running') return { kind: 'fail', reason: 'JobLost', message: 'the backup Job is gone before it finished' };
   if (v.specErrors.length) return { kind: 'fail', reason: 'InvalidSpec', message: v.specErrors.map((e) => `${e.path}: ${e.message}`).join('; ') };
   if (!v.cluster) return { kind: 'wait', reason: 'ClusterNotFound', message: 'no MySQLCluster of that name in this namespace' };
+  if (v.cluster.galera) return { kind: 'fail', reason: 'GaleraNotSupported', message: 'backups of Galera clusters (spec.mode galera) are not supported yet' };
   if (v.otherRunning) return { kind: 'wait', reason: 'AnotherBackupRunning', message: `backup ${v.otherRunning} of the same cluster is running; one at a time` };
   const choice = chooseBackupSource(v.cluster.instances, v.target);
   if (!choice.ok) return { kind: 'wait', reason: 'NoSource', message: choice.reason };

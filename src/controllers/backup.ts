@@ -92,7 +92,7 @@ export class BackupController {
       },
       specErrors: validated.ok ? [] : validated.errors,
       target: spec.target ?? 'replica',
-      cluster: cluster ? { instances: (cluster.status as { instances?: InstanceSummary[] } | undefined)?.instances ?? [] } : undefined,
+      cluster: cluster ? { instances: (cluster.status as { instances?: InstanceSummary[] } | undefined)?.instances ?? [], galera: cluster.spec?.mode === 'galera' } : undefined,
       otherRunning: this.otherRunning(b, ref.namespace, spec.clusterName),
       job,
     });

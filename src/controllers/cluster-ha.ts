@@ -50,7 +50,7 @@ export class ClusterHa implements HaHandle {
     private readonly ref: ObjectRef & { namespace: string },
     cluster: MySQLCluster,
     saved: ClusterState | undefined,
-    private readonly secrets: { operator: string; replication: string; agentToken: string },
+    secrets: { operator: string; replication: string; agentToken: string },
     /** The summary changed as the status shows it: the cluster's status needs a write. */
     onChange: () => void = () => {},
   ) {
@@ -58,7 +58,7 @@ export class ClusterHa implements HaHandle {
     this.spec = cluster.spec;
     const platform = new KubePlatform(
       { name: ref.name, namespace: ref.namespace, replicas: () => this.spec.replicas, passwords: { operator: secrets.operator, replication: secrets.replication } },
-      this.access(),
+      kubeAccess(deps, ref, secrets.agentToken),
       deps.log,
     );
     const state = { ...initialState(), ...saved };
@@ -85,39 +85,40 @@ export class ClusterHa implements HaHandle {
   get state(): ClusterState {
     return this.loop.state;
   }
+}
 
-  private access(): KubeAccess {
-    const { applier, events, pods } = this.deps;
-    const ns = this.ref.namespace;
-    const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', name, namespace: ns });
-    const claim = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace: ns });
-    return {
-      pods: () => pods.list().filter((p) => p.metadata?.namespace === ns) as PodView[],
-      patchPodLabels: (name, labels) => applier.mergePatch(pod(name), { metadata: { labels } }, 5000),
-      // A fence must not hang on a slow API server: 5 s, then the loop retries.
-      deletePod: async (name, gracePeriodSeconds) => void (await applier.delete(pod(name), 'Background', { gracePeriodSeconds, timeoutMs: 5000 })),
-      claimUid: async (name) => this.deps.claims.get(`${ns}/${name}`)?.metadata?.uid,
-      deleteClaim: async (name) => void (await applier.delete(claim(name))),
-      writeHaState: async (state) => {
-        // Replace status.ha whole: a merge patch would keep keys the state no longer has
-        // (a finished operation, a cleared quarantine).
-        const add = (path: string, value: unknown) => applier.jsonPatchStatus(this.ref, [{ op: 'add', path, value }], 5000);
-        try {
-          await add('/status/ha', state);
-        } catch (err) {
-          // No status yet: there is nothing else in it to keep.
-          await add('/status', { ha: state }).catch(() => { throw err; });
-        }
-      },
-      writePrimaryEndpoints: async (primary) => {
-        const version = await this.deps.discovery.preferred('EndpointSlice', ['discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1']);
-        if (!version) throw new Error('the server serves no EndpointSlice API');
-        const owner = { name: this.ref.name, namespace: ns, uid: this.ref.uid ?? '' };
-        // Together: kube-proxy reads the slice, older readers the Endpoints; neither waits on the other.
-        await Promise.all(primaryEndpoints(owner, primary, version as SliceApiVersion).map((obj) => applier.apply(obj)));
-      },
-      postStartMode: (podIP, decision) => postStartMode(`${podIP}:${AGENT_PORT}`, decision, this.secrets.agentToken),
-      event: (e) => void events.record(this.ref, e.type, e.reason, e.message),
-    };
-  }
+/** The API server as a cluster's HA platform sees it; every write goes through the Applier. */
+export function kubeAccess(deps: HaDeps, ref: ObjectRef & { namespace: string }, agentToken: string): KubeAccess {
+  const { applier, events, pods } = deps;
+  const ns = ref.namespace;
+  const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', name, namespace: ns });
+  const claim = (name: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace: ns });
+  return {
+    pods: () => pods.list().filter((p) => p.metadata?.namespace === ns) as PodView[],
+    patchPodLabels: (name, labels) => applier.mergePatch(pod(name), { metadata: { labels } }, 5000),
+    // A fence must not hang on a slow API server: 5 s, then the loop retries.
+    deletePod: async (name, gracePeriodSeconds) => void (await applier.delete(pod(name), 'Background', { gracePeriodSeconds, timeoutMs: 5000 })),
+    claimUid: async (name) => deps.claims.get(`${ns}/${name}`)?.metadata?.uid,
+    deleteClaim: async (name) => void (await applier.delete(claim(name))),
+    writeHaState: async (state) => {
+      // Replace status.ha whole: a merge patch would keep keys the state no longer has
+      // (a finished operation, a cleared quarantine).
+      const add = (path: string, value: unknown) => applier.jsonPatchStatus(ref, [{ op: 'add', path, value }], 5000);
+      try {
+        await add('/status/ha', state);
+      } catch (err) {
+        // No status yet: there is nothing else in it to keep.
+        await add('/status', { ha: state }).catch(() => { throw err; });
+      }
+    },
+    writePrimaryEndpoints: async (primary) => {
+      const version = await deps.discovery.preferred('EndpointSlice', ['discovery.k8s.io/v1', 'discovery.k8s.io/v1beta1']);
+      if (!version) throw new Error('the server serves no EndpointSlice API');
+      const owner = { name: ref.name, namespace: ns, uid: ref.uid ?? '' };
+      // Together: kube-proxy reads the slice, older readers the Endpoints; neither waits on the other.
+      await Promise.all(primaryEndpoints(owner, primary, version as SliceApiVersion).map((obj) => applier.apply(obj)));
+    },
+    postStartMode: (podIP, decision) => postStartMode(`${podIP}:${AGENT_PORT}`, decision, agentToken),
+    event: (e) => void events.record(ref, e.type, e.reason, e.message),
+  };
 }

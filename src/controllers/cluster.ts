@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ArchiveView } from '../agent/archive.js';
 import { fetchArchive } from '../agent/peers.js';
-import { CLUSTER_API, REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
+import { CLUSTER_API, REBUILD_ANNOTATION, RECOVER_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { refusedChanges } from '../api/changes.js';
 import { kubeClusterErrors, validateCluster, type FieldError } from '../api/validate.js';
 import { CLUSTER_FILE, configMap } from '../builders/config.js';
@@ -23,6 +23,7 @@ import type { ObjectCache } from '../kube/informer.js';
 import type { HandlerResult } from '../kube/queue.js';
 import { objectKey, splitKey, type KubeObject, type ObjectRef } from '../kube/types.js';
 import { ClusterHa } from './cluster-ha.js';
+import { GaleraHa } from './galera-ha.js';
 import { PhaseError } from './phase-error.js';
 import { ClusterRequests } from './requests.js';
 import { rolloutStep } from './rollout-step.js';
@@ -70,7 +71,7 @@ interface Memo {
 }
 
 export class ClusterController {
-  private readonly ha = new Map<string, ClusterHa>();
+  private readonly ha = new Map<string, ClusterHa | GaleraHa>();
   private readonly requests: ClusterRequests;
   private readonly lastStatus = new Map<string, string>();
   private readonly memos = new Map<string, Memo>();
@@ -129,6 +130,7 @@ export class ClusterController {
       ['Rollout', async () => { rollout = await rolloutStep({ ...this.deps, requests: this.requests }, ref, cluster, this.ha.get(key)); }],
       ['Switchover', async () => { if (!rollout) this.requests.preferredPrimary(ref, this.ha.get(key), cluster); }],
       ['Rebuild', async () => this.requests.rebuild(ref, this.ha.get(key), obj.metadata?.annotations?.[REBUILD_ANNOTATION])],
+      ['Recover', async () => this.requests.recoverFrom(ref, this.galeraOf(key), obj.metadata?.annotations?.[RECOVER_ANNOTATION])],
     ];
     for (const [phase, run] of phases) {
       try {
@@ -143,7 +145,7 @@ export class ClusterController {
     }
     const summary = this.ha.get(key)?.loop.summary();
     await this.writeStatus(key, ref, clusterStatus({
-      name, generation, replicas: cluster.spec.replicas, summary,
+      name, generation, replicas: cluster.spec.replicas, summary, galera: this.galeraOf(key)?.status(),
       previous: previousConditions, failedPhase, rollout, archive: cluster.spec.pitr ? await this.archiveOf(namespace, name, summary?.primary) : undefined, now: new Date(),
     }));
     if (failedPhase) return { requeueAfterMs: RETRY_MS };
@@ -231,14 +233,18 @@ export class ClusterController {
     if (running) return running.update(cluster);
     const secret = await readSecret(this.deps.applier, ref.namespace, namesOf(ref.name, ref.namespace).secrets);
     if (!secret?.operator || !secret.replication || !secret['agent-token']) throw new PhaseError('the cluster Secret has no operator or replication password or agent token');
-    const h = new ClusterHa(
-      { ...this.deps, tickMs: this.deps.tickMs ?? 500 },
-      ref, cluster, saved, { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] },
-      () => this.deps.enqueue?.(key),
-    );
+    const secrets = { operator: secret.operator, replication: secret.replication, agentToken: secret['agent-token'] };
+    const deps = { ...this.deps, tickMs: this.deps.tickMs ?? 500 };
+    const changed = () => this.deps.enqueue?.(key);
+    const h = cluster.spec.mode === 'galera' ? new GaleraHa(deps, ref, cluster.spec, saved, secrets, changed) : new ClusterHa(deps, ref, cluster, saved, secrets, changed);
     this.ha.set(key, h);
     h.loop.start();
     this.deps.log.info({ cluster: key, primary: h.state.primary }, 'HA loop started');
+  }
+
+  private galeraOf(key: string): GaleraHa | undefined {
+    const h = this.ha.get(key);
+    return h instanceof GaleraHa ? h : undefined;
   }
 
   /** Write status when it changed; true when written. */

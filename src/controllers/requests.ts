@@ -2,7 +2,7 @@
 // scale-down past the primary, the rolling update's last step) and rebuilds (the annotation
 // `ordinal rebuild` sets). The loop carries them out over its own ticks; this keeps one
 // switchover and one rebuild per cluster in flight and reports how each ended.
-import { REBUILD_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
+import { REBUILD_ANNOTATION, RECOVER_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { parseOrdinal } from '../builders/names.js';
 import type { Logger } from '../clustering/operations.js';
 import type { Applier } from '../kube/apply.js';
@@ -10,6 +10,7 @@ import { describeError } from '../kube/client.js';
 import type { EventRecorder } from '../kube/events.js';
 import { objectKey, type ObjectRef } from '../kube/types.js';
 import type { HaHandle } from './cluster-ha.js';
+import type { GaleraHa } from './galera-ha.js';
 import { PhaseError } from './phase-error.js';
 import { primaryMustMove } from './scale.js';
 
@@ -82,6 +83,29 @@ export class ClusterRequests {
       .catch((err: Error) => this.deps.log.warn({ cluster: key, err: describeError(err) }, 'rebuild annotation not cleared'))
       .finally(() => this.rebuilding.delete(key));
     this.rebuilding.set(key, p);
+  }
+
+  /**
+   * Galera, the annotation `ordinal.dev/recover-from` (a node's ordinal): bootstrap from that
+   * node the next time no Primary component exists, when a person knows better than the
+   * highest seqno. Refused while a Primary component exists. Cleared once acted on.
+   */
+  async recoverFrom(ref: ObjectRef, galera: GaleraHa | undefined, value: string | undefined): Promise<void> {
+    if (value === undefined) return;
+    const ordinal = parseOrdinal(value);
+    // Accepted, the loop records its own Event (RecoveryForced).
+    let refusal: string | undefined;
+    if (!galera) refusal = 'the cluster is not a Galera cluster';
+    else if (ordinal === undefined) refusal = `"${value}" is not a node ordinal`;
+    else {
+      try {
+        galera.galera.forceRecoveryFrom(ordinal);
+      } catch (err) {
+        refusal = (err as Error).message;
+      }
+    }
+    if (refusal) void this.deps.events.warning(ref, 'RecoverRefused', `annotation ${RECOVER_ANNOTATION}: ${refusal}`);
+    await this.deps.applier.mergePatch(ref, { metadata: { annotations: { [RECOVER_ANNOTATION]: null } } });
   }
 }
 

@@ -5,6 +5,7 @@ import type { ClusterSummary, InstanceSummary } from '../clustering/summary.js';
 import type { FieldError } from '../api/validate.js';
 import { setCondition, type Condition } from '../kube/conditions.js';
 import type { ArchiveView } from '../agent/archive.js';
+import type { GaleraStatus } from './galera-ha.js';
 
 export interface StatusInput {
   name: string;
@@ -20,6 +21,8 @@ export interface StatusInput {
   rollout?: string;
   /** spec.pitr: the archive as the primary's agent reports it, or why it could not be asked. */
   archive?: ArchiveView | { error: string };
+  /** spec.mode galera: the nodes' wsrep state, the write node, the recovery plan. */
+  galera?: GaleraStatus;
   now: Date;
 }
 
@@ -36,6 +39,7 @@ export interface ClusterStatus {
   instances: InstanceSummary[];
   message: string;
   conditions: Condition[];
+  galera?: GaleraStatus;
   pitr?: { location?: string; lastRecoverableTime?: string; continuous?: boolean; segments?: number; error?: string };
 }
 
@@ -92,6 +96,7 @@ export function clusterStatus(input: StatusInput): ClusterStatus {
     instances,
     message,
     conditions,
+    ...(input.galera ? { galera: input.galera } : {}),
     ...(a ? { pitr: 'location' in a ? { location: a.location, lastRecoverableTime: a.lastRecoverableTime, continuous: a.continuous, segments: a.segments, ...(a.error ? { error: a.error } : {}) } : { error: a.error } } : {}),
   };
 }

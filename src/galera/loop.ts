@@ -3,6 +3,7 @@
 // one of them. The decisions are pure (recovery.ts, node-state.ts, write-node.ts); this
 // file does the I/O around them. The platform starts servers; before it does it asks
 // plan(), storedPosition(), clusterPosition() and isMember() (galera/start.ts decides).
+import type { ClusterSpec } from '../api/cluster.js';
 import type { Credentials, Endpoint } from '../db/connection.js';
 import type { ClusterEvent } from '../clustering/platform.js';
 import type { Logger } from '../clustering/operations.js';
@@ -20,6 +21,8 @@ const RETRY_STORED_MS = 5000;
 export interface GaleraNode {
   ordinal: number;
   endpoint: Endpoint;
+  /** How the others list it in wsrep_incoming_addresses (its client address), when not `endpoint`. */
+  memberAddress?: string;
   running: boolean;
 }
 
@@ -42,6 +45,13 @@ export interface GaleraPlatform {
   route(routes: GaleraRoutes): Promise<void>;
   saveState(state: ClusterState): Promise<void>;
   event(e: ClusterEvent): void;
+}
+
+/** Running nodes without a Primary component for this long lost their quorum for good. */
+const NO_PRIMARY_GRACE_MS = 10_000;
+
+export function galeraPolicy(spec: ClusterSpec): GaleraPolicy {
+  return { replicas: spec.replicas, availableWhenDonor: spec.galera.availableWhenDonor, graceMs: NO_PRIMARY_GRACE_MS };
 }
 
 export interface GaleraPolicy {
@@ -81,13 +91,21 @@ export interface GaleraSummary {
   observedAt: number;
 }
 
+export interface GaleraLoopHooks {
+  /** After every tick (the operator offers start decisions to waiting pods here). */
+  onTick?: (summary: GaleraSummary | undefined) => Promise<void> | void;
+  /** False while this process may not act (it lost its Lease): no tick runs. */
+  mayAct?: () => boolean;
+}
+
 export class GaleraLoop {
   private stopped = false;
+  private wakeUp?: () => void;
   private running?: Promise<void>;
   private latest?: GaleraSummary;
   private currentPlan: RecoveryPlan = { kind: 'wait', why: 'not observed yet' };
   private statuses = new Map<number, NodeStatus>();
-  private endpoints = new Map<number, Endpoint>();
+  private memberAddresses = new Map<number, string>();
   /** Stopped nodes' positions; forgotten when the node runs again. A failed read is retried. */
   private stored = new Map<number, StoredPosition | { error: string; at: number }>();
   private noPrimarySince?: number;
@@ -101,6 +119,7 @@ export class GaleraLoop {
     private readonly state: ClusterState,
     private readonly log: Logger,
     private readonly tickMs = 250,
+    private readonly hooks: GaleraLoopHooks = {},
   ) {}
 
   setPolicy(policy: GaleraPolicy): void {
@@ -111,18 +130,30 @@ export class GaleraLoop {
     this.running ??= (async () => {
       while (!this.stopped) {
         try {
-          await this.tick();
+          if (this.hooks.mayAct?.() ?? true) {
+            await this.tick();
+            await this.hooks.onTick?.(this.latest);
+          }
         } catch (err) {
           this.log.error({ err: (err as Error).message }, 'galera tick failed');
         }
-        await new Promise((r) => setTimeout(r, this.tickMs));
+        await new Promise<void>((r) => {
+          const t = setTimeout(() => this.wakeUp?.(), this.tickMs);
+          this.wakeUp = () => { clearTimeout(t); this.wakeUp = undefined; r(); };
+        });
       }
     })();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wakeUp?.();
     await this.running;
+  }
+
+  /** Look again now (a pod changed). */
+  wake(): void {
+    this.wakeUp?.();
   }
 
   plan(): RecoveryPlan {
@@ -149,9 +180,9 @@ export class GaleraLoop {
 
   /** Whether the Primary component counts this node (by its client address) as a member. */
   isMember(ordinal: number): boolean {
-    const endpoint = this.endpoints.get(ordinal);
-    if (!endpoint) return false;
-    return [...this.statuses.values()].some((s) => s.clusterStatus === 'Primary' && s.members.includes(`${endpoint.host}:${endpoint.port}`));
+    const address = this.memberAddresses.get(ordinal);
+    if (!address) return false;
+    return [...this.statuses.values()].some((s) => s.clusterStatus === 'Primary' && s.members.includes(address));
   }
 
   /** The platform started a node: its stored position is stale from now on. */
@@ -197,7 +228,7 @@ export class GaleraLoop {
     const creds = this.platform.credentials();
     const seen = await Promise.all(nodes.map(async (n) => ({ n, status: n.running ? await readNodeStatus(n.endpoint, creds).catch(() => undefined) : undefined })));
     this.statuses = new Map(seen.filter((x) => x.status).map((x) => [x.n.ordinal, x.status!]));
-    this.endpoints = new Map(nodes.map((n) => [n.ordinal, n.endpoint]));
+    this.memberAddresses = new Map(nodes.map((n) => [n.ordinal, n.memberAddress ?? `${n.endpoint.host}:${n.endpoint.port}`]));
     for (const { n } of seen) if (n.running) this.stored.delete(n.ordinal);
 
     const anyPrimary = seen.some((x) => x.status?.clusterStatus === 'Primary');

@@ -19,6 +19,7 @@ test('backupStep', async (t) => {
       { kind: 'wait', reason: 'NoSource', message: 'no replica is ready to be backed up; take it from the primary with target primary or preferReplica' }],
     ['preferReplica falls back to the primary', { target: 'preferReplica', cluster: { instances: [inst(0, 'primary')] } }, { kind: 'start', ordinal: 0, role: 'primary' }],
     ['no such cluster: waits (it may be created next)', { cluster: undefined }, { kind: 'wait', reason: 'ClusterNotFound', message: 'no MySQLCluster of that name in this namespace' }],
+    ['a Galera cluster: refused, not waited on', { cluster: { ...healthy, galera: true } }, { kind: 'fail', reason: 'GaleraNotSupported', message: 'backups of Galera clusters (spec.mode galera) are not supported yet' }],
     ['one backup of a cluster at a time', { otherRunning: 'nightly-1' }, { kind: 'wait', reason: 'AnotherBackupRunning', message: 'backup nightly-1 of the same cluster is running; one at a time' }],
     ['a bad spec fails at once, naming the field', { specErrors: [{ path: 'spec.storage', message: 'must name exactly one of s3, pvc or local, not s3 and pvc' }] },
       { kind: 'fail', reason: 'InvalidSpec', message: 'spec.storage: must name exactly one of s3, pvc or local, not s3 and pvc' }],

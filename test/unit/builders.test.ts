@@ -40,6 +40,22 @@ test('the StatefulSet: stable names, OnDelete, storage from the spec, owned by t
   for (const [k, v] of Object.entries(s.spec.selector.matchLabels)) assert.equal((s.spec.template.metadata.labels as Record<string, string>)[k], v);
 });
 
+test('a Galera StatefulSet: pods start in parallel, Galera ports, the server stops cleanly', () => {
+  const g = sts({ mode: 'galera', replicas: 3 });
+  const pr = sts({ replicas: 3 });
+  assert.equal(g.spec.podManagementPolicy, 'Parallel');
+  assert.equal(pr.spec.podManagementPolicy, 'OrderedReady');
+  const mysql = (s: typeof g) => s.spec.template.spec.containers.find((c) => c.name === 'mysql')!;
+  assert.deepEqual(mysql(g).ports.map((p) => p.containerPort), [3306, 4567, 4568, 4444]);
+  assert.deepEqual(mysql(pr).ports.map((p) => p.containerPort), [3306]);
+  const script = (s: typeof g) => mysql(s).command[2];
+  assert.match(script(g), /kill -TERM \$server/);
+  assert.doesNotMatch(script(g), /kill -KILL/);
+  assert.match(script(pr), /kill -KILL \$server/);
+  // No liveness probe anywhere: a state transfer that takes an hour must not be killed.
+  for (const c of g.spec.template.spec.containers) assert.equal((c as { livenessProbe?: unknown }).livenessProbe, undefined, c.name);
+});
+
 test('the StatefulSet follows engine, exporter and resources settings', () => {
   const s = sts({ engine: { image: 'example/mariadb:1', imagePullPolicy: 'Never' }, exporter: { enabled: false }, resources: { limits: { memory: '1Gi' } } });
   const containers = s.spec.template.spec.containers as Array<Record<string, any>>;
@@ -63,6 +79,9 @@ test('the config hash changes with my.cnf inputs only', () => {
   assert.notEqual(configHash(cluster({ semiSync: { timeoutSeconds: 600 } })), base);
   assert.notEqual(configHash(cluster({ failover: { detectionWindowSeconds: 6 } })), base);
   assert.equal(configHash(cluster({ failover: { minIntervalSeconds: 5 } })), base, 'an HA-loop setting is not in my.cnf');
+  const galera = configHash(cluster({ mode: 'galera', replicas: 3 }));
+  assert.notEqual(configHash(cluster({ mode: 'galera', replicas: 3, galera: { flowControlLimit: 128 } })), galera, 'Galera\'s settings are in my.cnf');
+  assert.equal(configHash(cluster({ mode: 'galera', replicas: 5 })), galera, 'scaling a Galera cluster restarts nothing');
 });
 
 test('the ConfigMap holds the validated cluster document for the pods', () => {
@@ -104,7 +123,11 @@ test('secrets: generated once, kept, given values win', () => {
   assert.deepEqual(Object.keys(all).sort(), [...SECRET_KEYS].sort());
   assert.equal(all.app, 'given');
   assert.notEqual(all.root, all.operator);
-  assert.deepEqual(missingSecretValues({ root: 'x', operator: 'y', replication: 'z', app: 'a', exporter: 'e', 'agent-token': 't' }), {});
+  const full = { root: 'x', operator: 'y', replication: 'z', app: 'a', exporter: 'e', 'agent-token': 't', sst: 's' };
+  assert.deepEqual(missingSecretValues(full), {});
+  // A Secret from before Galera gains the SST password alone; nothing else changes.
+  const { sst: _s, ...older } = full;
+  assert.deepEqual(Object.keys(missingSecretValues(older)), ['sst']);
   assert.deepEqual(Object.keys(missingSecretValues({ root: 'x' })).sort(), SECRET_KEYS.filter((k) => k !== 'root').sort());
   const s = clusterSecret(owner, { app: 'pw' }, { owned: true });
   assert.equal(Buffer.from(s.data.app, 'base64').toString(), 'pw');

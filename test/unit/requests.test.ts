@@ -3,7 +3,8 @@
 // the rebuild annotation reported and cleared however the rebuild ended.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLUSTER_API, REBUILD_ANNOTATION } from '../../src/api/cluster.js';
+import { CLUSTER_API, REBUILD_ANNOTATION, RECOVER_ANNOTATION } from '../../src/api/cluster.js';
+import type { GaleraHa } from '../../src/controllers/galera-ha.js';
 import { PhaseError } from '../../src/controllers/phase-error.js';
 import { ClusterRequests } from '../../src/controllers/requests.js';
 import { FakeHa, settle } from './fake-ha.js';
@@ -123,4 +124,28 @@ test('a rebuild that fails is reported and its annotation cleared as well', asyn
   await settle();
   assert.deepEqual(events.seen, ['Warning RebuildFailed: instance 0 is the primary; switch over first']);
   assert.deepEqual(await annotations(applier), {});
+});
+
+test('the recover-from annotation: passed to the Galera loop or refused with the reason, and cleared either way', async (t) => {
+  const galera = (refuse?: string) => {
+    const forced: number[] = [];
+    const ha = { galera: { forceRecoveryFrom: (o: number) => { if (refuse) throw new Error(refuse); forced.push(o); } } } as unknown as GaleraHa;
+    return { ha, forced };
+  };
+  const cases: Array<[string, string, ReturnType<typeof galera> | undefined, number[], string[]]> = [
+    ['a node ordinal: the loop bootstraps from it next time', '2', galera(), [2], []],
+    ['not an ordinal', 'two', galera(), [], ['Warning RecoverRefused: annotation ordinal.dev/recover-from: "two" is not a node ordinal']],
+    ['a Primary component exists', '1', galera('the cluster has a Primary component; nothing to recover'), [], ['Warning RecoverRefused: annotation ordinal.dev/recover-from: the cluster has a Primary component; nothing to recover']],
+    ['not a Galera cluster', '1', undefined, [], ['Warning RecoverRefused: annotation ordinal.dev/recover-from: the cluster is not a Galera cluster']],
+  ];
+  for (const [name, value, g, forced, events] of cases) {
+    await t.test(name, async () => {
+      const applier = new FakeApplier().put({ ...CLUSTER_API, metadata: { name: 'demo', namespace: 'db', annotations: { [RECOVER_ANNOTATION]: value } } });
+      const ev = new FakeEvents();
+      await new ClusterRequests({ applier, events: ev, log: quiet }).recoverFrom(ref, g?.ha, value);
+      assert.deepEqual(g?.forced ?? [], forced);
+      assert.deepEqual(ev.seen, events);
+      assert.equal((await annotations(applier))?.[RECOVER_ANNOTATION], undefined, 'cleared');
+    });
+  }
 });

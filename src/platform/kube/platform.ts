@@ -5,6 +5,7 @@ import { namesOf } from '../../builders/names.js';
 import type { ClusterEvent, InstanceTarget, Platform } from '../../clustering/platform.js';
 import type { Routes } from '../../clustering/routing.js';
 import type { StartMode } from '../../clustering/start-mode.js';
+import type { StartDecision } from '../../agent/start-gate.js';
 import { peerEndpoint } from '../../clustering/topology.js';
 import type { ClusterState, InstanceView } from '../../clustering/types.js';
 import type { Credentials } from '../../db/connection.js';
@@ -27,7 +28,7 @@ export interface KubeAccess {
   /** Point NAME-primary at this pod, or at nothing (builders/endpoints.ts). */
   writePrimaryEndpoints(primary: PrimaryAddress | null): Promise<void>;
   /** POST a start decision to a pod's agent; resolves with how many starts it answered. */
-  postStartMode(podIP: string, body: { mode: StartMode; why: string }): Promise<number>;
+  postStartMode(podIP: string, decision: StartDecision): Promise<number>;
   event(e: ClusterEvent): void;
 }
 

@@ -1,9 +1,9 @@
 // The sandbox's half of a Galera cluster: when the fleet may start each node and with what
 // arguments (from the Galera loop's recovery plan), and the status document.
 import { mkdirSync, renameSync } from 'node:fs';
-import type { ClusterSpec, MySQLCluster } from '../../api/cluster.js';
+import type { MySQLCluster } from '../../api/cluster.js';
 import type { ClusterState } from '../../clustering/types.js';
-import type { GaleraLoop, GaleraNodeState, GaleraNodeSummary, GaleraPolicy } from '../../galera/loop.js';
+import type { GaleraLoop, GaleraNodeState, GaleraNodeSummary } from '../../galera/loop.js';
 import { startStep } from '../../galera/start.js';
 import { nextRollingStep } from '../../galera/rolling.js';
 import type { Logger } from '../../clustering/operations.js';
@@ -15,11 +15,6 @@ import type { LocalPlatform } from './platform.js';
 import type { Ports } from './ports.js';
 import type { ClusterSecrets } from './secrets.js';
 import { endpointsOf, type LocalStatus } from './status.js';
-
-export function galeraPolicy(spec: ClusterSpec): GaleraPolicy {
-  // Running nodes without a Primary component for this long lost their quorum for good.
-  return { replicas: spec.replicas, availableWhenDonor: spec.galera.availableWhenDonor, graceMs: 10_000 };
-}
 
 type GaleraHooks = Pick<FleetHooks, 'donor' | 'missingData' | 'startArgs'>;
 
