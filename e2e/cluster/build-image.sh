@@ -12,7 +12,8 @@ source "$here/lib.sh"
 
 IMAGE=ordinal/mariadb:dev
 PAUSE_IMAGE=registry.k8s.io/pause:3.6
-BASE_PACKAGES="mariadb-server,mariadb-backup,mariadb-client,prometheus-mysqld-exporter,zstd,ca-certificates"
+# galera-4 and the SST tools (socat, ss from iproute2, ps from procps; rsync for sstMethod rsync).
+BASE_PACKAGES="mariadb-server,mariadb-backup,mariadb-client,prometheus-mysqld-exporter,zstd,ca-certificates,galera-4,socat,rsync,iproute2,procps"
 SUITE=bookworm
 MIRROR=http://deb.debian.org/debian
 out="$CACHE/image"
