@@ -11,6 +11,7 @@ useOperators();
 const c = useCluster('gal', 'e2e-galera');
 const SPEC = { mode: 'galera', replicas: 3, storage: { size: '1Gi', storageClassName: 'standard' } };
 const ORDINALS = [0, 1, 2];
+const ordinals = (n: number) => Array.from({ length: n }, (_, o) => o);
 
 interface GaleraView { writer: number | null; clusterSize: number; plan: string; nodes: Array<{ ordinal: number; state: string; seqno: number | null }> }
 
@@ -23,19 +24,19 @@ async function podIps(): Promise<Map<number, string>> {
 }
 
 /** The node's wsrep state as it answers now; undefined when it does not answer SQL. */
-async function nodeState(ordinal: number): Promise<{ primary: boolean; synced: boolean; committed: number } | undefined> {
-  const rows = await c.instanceQuery<{ Variable_name: string; Value: string }>(ordinal, "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_status','wsrep_local_state','wsrep_last_committed')").catch(() => undefined);
+async function nodeState(ordinal: number): Promise<{ primary: boolean; synced: boolean; committed: number; size: number } | undefined> {
+  const rows = await c.instanceQuery<{ Variable_name: string; Value: string }>(ordinal, "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_cluster_status','wsrep_local_state','wsrep_last_committed','wsrep_cluster_size')").catch(() => undefined);
   if (!rows) return undefined;
   const v = new Map(rows.map((r) => [r.Variable_name, r.Value]));
-  return { primary: v.get('wsrep_cluster_status') === 'Primary', synced: v.get('wsrep_local_state') === '4', committed: Number(v.get('wsrep_last_committed')) };
+  return { primary: v.get('wsrep_cluster_status') === 'Primary', synced: v.get('wsrep_local_state') === '4', committed: Number(v.get('wsrep_last_committed')), size: Number(v.get('wsrep_cluster_size')) };
 }
 
-/** Healthy as status says, and every node synced in one Primary component of 3 as the nodes say. */
-async function synced(): Promise<void> {
-  await c.healthy(3, 600_000);
-  await waitFor('every node synced in a Primary component of 3', async () => {
-    const states = await Promise.all(ORDINALS.map(nodeState));
-    return states.every((s) => s?.primary && s.synced) ? true : undefined;
+/** Healthy as status says, and every node synced in one Primary component of n as the nodes say. */
+async function synced(n = 3): Promise<void> {
+  await c.healthy(n, 600_000);
+  await waitFor(`every node synced in a Primary component of ${n}`, async () => {
+    const states = await Promise.all(ordinals(n).map(nodeState));
+    return states.every((s) => s?.primary && s.synced && s.size === n) ? true : undefined;
   }, 300_000, () => c.describe());
 }
 
@@ -53,8 +54,9 @@ async function expectRoutes(): Promise<void> {
 }
 
 /** Nothing acknowledged is missing on any node, nothing never attempted is there, and the nodes agree. */
-async function expectNothingLost(report: WriterReport): Promise<void> {
-  await synced();
+async function expectNothingLost(report: WriterReport, n = 3): Promise<void> {
+  const ORDINALS = ordinals(n);
+  await synced(n);
   // Writes are certified everywhere before the OK, but applied asynchronously: wait for equal positions.
   await waitFor('every node applied the same write-sets', async () => {
     const states = await Promise.all(ORDINALS.map(nodeState));
@@ -79,7 +81,7 @@ function watchRejoin(ordinal: number): { stop(): Promise<string[]> } {
   let stopped = false;
   const run = (async () => {
     while (!stopped) {
-      const [read, replicas, primary] = await Promise.all([c.endpointsOf('read'), c.endpointsOf('replicas'), c.endpointsOf('primary')]).catch(() => [[], [], []]);
+      const [read, replicas, primary] = await Promise.all([c.endpointsOf('read'), c.endpointsOf('replicas'), c.endpointsOf('primary')]).catch((): string[][] => [[], [], []]);
       const ip = (await podIps().catch(() => new Map<number, string>())).get(ordinal);
       const state = ip ? await nodeState(ordinal) : undefined;
       if (ip && !(state?.primary && state.synced)) {
@@ -154,4 +156,29 @@ test('every pod deleted at once under writes: recovered from the highest seqno, 
   const events = await c.events();
   assert.ok(events.some((e) => e.reason === 'Recovered'), `a Recovered event names the node it bootstrapped from: ${events.map((e) => e.reason).join(', ')}`);
   console.log(`# every pod deleted: ${report.acked.size} writes acknowledged, client outages ms ${report.outagesMs.join(', ')}`);
+});
+
+test('a Galera setting rolls one pod at a time under writes; scale 3 -> 5 -> 3; 0 lost', async () => {
+  const writers = new Writers(c, 2).start();
+  await waitFor('writes acknowledged', async () => (writers.acked.size > 100 ? true : undefined), 60_000);
+  const before = new Map((await c.pods()).map((p) => [p.metadata.name, p.metadata.uid]));
+  assert.equal((await c.apply({ ...SPEC, galera: { flowControlLimit: 128 } })).code, 0);
+  await waitFor('every pod restarted with the new setting', async () => {
+    const pods = await c.pods();
+    const renewed = pods.filter((p) => before.get(p.metadata.name) !== p.metadata.uid && !p.metadata.deletionTimestamp);
+    if (renewed.length !== 3) return undefined;
+    const limits = await Promise.all(ORDINALS.map(async (o) => (await c.instanceQuery(o, 'SELECT @@wsrep_provider_options AS o').catch(() => [{ o: '' }]))[0].o as string));
+    return limits.every((o) => /gcs\.fc_limit = 128;/.test(o)) ? true : undefined;
+  }, 600_000, () => c.describe());
+  const restarts = (await c.events()).filter((e) => e.reason === 'RollingRestart').length;
+  assert.ok(restarts >= 3, `one RollingRestart per pod (saw ${restarts})`);
+
+  assert.equal((await c.apply({ ...SPEC, replicas: 5, galera: { flowControlLimit: 128 } })).code, 0);
+  await synced(5);
+  assert.equal((await c.apply({ ...SPEC, galera: { flowControlLimit: 128 } })).code, 0);
+  await waitFor('pods 3 and 4 gone', async () => ((await c.pods()).length === 3 ? true : undefined), 300_000, () => c.describe());
+  const report = await writers.stop();
+  await expectNothingLost(report);
+  await expectRoutes();
+  console.log(`# rolling restart and scale 3 -> 5 -> 3: ${report.acked.size} writes acknowledged, client outages ms ${report.outagesMs.join(', ')}`);
 });

@@ -45,7 +45,7 @@ test('a Galera StatefulSet: pods start in parallel, Galera ports, the server sto
   const pr = sts({ replicas: 3 });
   assert.equal(g.spec.podManagementPolicy, 'Parallel');
   assert.equal(pr.spec.podManagementPolicy, 'OrderedReady');
-  const mysql = (s: typeof g) => s.spec.template.spec.containers.find((c) => c.name === 'mysql')!;
+  const mysql = (s: typeof g) => s.spec.template.spec.containers.find((c) => c.name === 'mysql') as unknown as { ports: Array<{ containerPort: number }>; command: string[] };
   assert.deepEqual(mysql(g).ports.map((p) => p.containerPort), [3306, 4567, 4568, 4444]);
   assert.deepEqual(mysql(pr).ports.map((p) => p.containerPort), [3306]);
   const script = (s: typeof g) => mysql(s).command[2];
