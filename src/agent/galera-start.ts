@@ -14,7 +14,6 @@ import { giveToServer, serverUser } from './os-user.js';
 import { accountsFor } from './secrets.js';
 import type { StartDecision } from './start-gate.js';
 
-/** What a Galera start needs first (galera/start.ts): a new data dir, the bootstrap mark, data kept aside. */
 export async function prepareGaleraStart(cfg: AgentConfig, d: StartDecision, say: (line: string) => void): Promise<void> {
   if (d.keepDataAside && hasData(cfg.datadir)) {
     const kept = `${cfg.datadir}.kept-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -36,4 +35,3 @@ export async function prepareGaleraStart(cfg: AgentConfig, d: StartDecision, say
     await giveToServer(join(cfg.datadir, 'grastate.dat'));
   }
 }
-

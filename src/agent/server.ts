@@ -72,11 +72,11 @@ export async function serve(cfg: AgentConfig, log: Logger): Promise<http.Server>
       const up = await serverAnswers(cfg, operatorCredentials(cfg));
       send(res, up ? 200 : 503, up ? 'ready\n' : 'the server does not answer\n');
     },
-    // A stopped Galera node's position from its data (grastate.dat, or --wsrep-recover), for
-    // the operator's recovery plan. Only while the mysql container waits to start its server.
     // Whether the mysql container waits for the operator's word (its server is down).
     '/galera/gate': (_req, res) => (galera ? send(res, 200, JSON.stringify({ waiting: gate.asked() }), 'application/json') : send(res, 404, 'not a Galera cluster\n')),
-    // Token: reading the position may run mariadbd --wsrep-recover, which takes seconds.
+    // A stopped Galera node's position from its data (grastate.dat, or --wsrep-recover), for
+    // the operator's recovery plan; only while the server waits at the gate. Token: reading it
+    // may run mariadbd --wsrep-recover, which takes seconds.
     '/galera/position': async (req, res) => {
       if (!galera) return send(res, 404, 'not a Galera cluster\n');
       if (!authorized(req)) return send(res, 401, 'unauthorized\n');

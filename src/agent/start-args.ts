@@ -1,8 +1,9 @@
 // `agent start-args`: run by the mysql container before every mariadbd start. Prints the
 // extra arguments for the mode the operator decided (clustering/start-mode.ts), asked of
 // this pod's agent. Holds wait as long as the operator keeps saying hold. With no word at all
-// the server starts keeping its tail (never a Galera node): that never loses a commit (at worst the instance comes
-// back errant and is rebuilt), while truncating is only safe on the operator's word.
+// the server starts keeping its tail (a Galera node never does): that never loses a commit (at
+// worst the instance comes back errant and is rebuilt), while truncating is only safe on the
+// operator's word.
 import { serverArgs } from '../clustering/start-mode.js';
 import { forgetSpentInitFile } from '../mariadb/init-file.js';
 import type { AgentConfig } from './config.js';

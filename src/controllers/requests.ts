@@ -1,7 +1,8 @@
 // Requests the reconciler makes of a cluster's HA loop: switchovers (spec.primaryOrdinal, a
 // scale-down past the primary, the rolling update's last step) and rebuilds (the annotation
 // `ordinal rebuild` sets). The loop carries them out over its own ticks; this keeps one
-// switchover and one rebuild per cluster in flight and reports how each ended.
+// switchover and one rebuild per cluster in flight and reports how each ended. Galera clusters
+// also take the recover-from annotation (the node to bootstrap from).
 import { REBUILD_ANNOTATION, RECOVER_ANNOTATION, type MySQLCluster } from '../api/cluster.js';
 import { parseOrdinal } from '../builders/names.js';
 import type { Logger } from '../clustering/operations.js';
