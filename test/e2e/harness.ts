@@ -313,7 +313,13 @@ export function useOperators(): { operators: () => Operators } {
 /** A cluster in a namespace of its own, deleted (with its claims) at the end of the file. */
 export function useCluster(name: string, namespace: string): KubeCluster {
   const c = new KubeCluster(name, namespace);
-  before(() => c.createNamespace());
+  before(async () => {
+    // The test cluster keeps its etcd and volumes across down and up: a run that was killed, or
+    // kept with ORDINAL_E2E_KEEP, left this namespace with its cluster and data. Start from nothing.
+    const gone = await kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=300s']);
+    if (gone.code !== 0) throw new Error(`the namespace ${namespace} left by an earlier run did not go: ${gone.stderr}`);
+    await c.createNamespace();
+  });
   after(async () => {
     await c.stopBackground();
     if (process.env.ORDINAL_E2E_KEEP) return;
