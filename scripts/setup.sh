@@ -24,4 +24,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 npm run build --silent
-echo "ordinal is set up: npx ordinal --help"
+
+# The kubectl plugin: kubectl finds `kubectl-ordinal` on the PATH (`kubectl ordinal status NAME`).
+plugin="$(pwd)/bin/kubectl-ordinal"
+if [ "$(id -u)" = 0 ]; then
+  ln -sf "$plugin" /usr/local/bin/kubectl-ordinal
+elif [ -d "$HOME/.local/bin" ] && [[ ":$PATH:" == *":$HOME/.local/bin:"* ]]; then
+  ln -sf "$plugin" "$HOME/.local/bin/kubectl-ordinal"
+else
+  echo "for the kubectl plugin, put $plugin on your PATH (e.g. ln -s $plugin ~/.local/bin/)"
+fi
+echo "ordinal is set up: npx ordinal --help, kubectl ordinal --help"

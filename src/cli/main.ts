@@ -9,6 +9,7 @@ import { jobCommand } from './job.js';
 import { localCommand } from './local.js';
 import { operatorCommand, rebuildCommand, switchoverCommand } from './operator.js';
 import { manifestsCommand } from './manifests.js';
+import { CliError } from './kube-requests.js';
 
 const program = new Command('ordinal')
   .description('Highly available MariaDB clusters: a Kubernetes operator and a local sandbox')
@@ -33,6 +34,10 @@ program.addCommand(agentCommand());
 program.addCommand(jobCommand(), { hidden: true });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CliError) {
+    console.error(`error: ${err.message}`);
+    process.exit(err.exitCode);
+  }
   if (err instanceof InvalidSpecError) {
     console.error(`error: ${err.message}`);
     process.exit(2);

@@ -2,10 +2,9 @@
 // primary change through spec.primaryOrdinal, then wait until the status shows it).
 import { Command, Option } from 'commander';
 import { runOperator } from '../controllers/operator.js';
-import { CLUSTER_API, REBUILD_ANNOTATION } from '../api/cluster.js';
+import { REBUILD_ANNOTATION } from '../api/cluster.js';
 import { parseOrdinal } from '../builders/names.js';
-import { loadKubeConfig } from '../kube/client.js';
-import { kubeRequest } from '../kube/request.js';
+import { CliError, kubeTarget, requestRebuild, requestSwitchover } from './kube-requests.js';
 
 export const DEFAULT_IMAGE = 'ordinal/mariadb:dev';
 
@@ -40,24 +39,15 @@ export function switchoverCommand(): Command {
   return new Command('switchover')
     .argument('<name>', 'MySQLCluster name')
     .description('move the primary role to another instance, losing no write (Kubernetes)')
-    .requiredOption('--to <ordinal>', 'the instance to promote')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('--to <ordinal>', 'the instance to promote (default: the ready replica with the least lag)')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else default)')
     .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('--context <name>', 'kubeconfig context')
     .option('--timeout <seconds>', 'how long to wait', '120')
-    .action(async (name: string, o: { to: string; namespace: string; kubeconfig?: string; timeout: string }) => {
-      const to = parseOrdinal(o.to);
-      if (to === undefined) throw new Error(`--to must be an instance ordinal (0, 1, ...), got "${o.to}"`);
-      const kc = loadKubeConfig({ kubeconfig: o.kubeconfig });
-      const path = `/apis/${CLUSTER_API.apiVersion}/namespaces/${o.namespace}/mysqlclusters/${name}`;
-      await kubeRequest(kc, { method: 'PATCH', path, body: { spec: { primaryOrdinal: to } }, contentType: 'application/merge-patch+json' });
-      const deadline = Date.now() + Number(o.timeout) * 1000;
-      for (;;) {
-        const c = await kubeRequest<{ status?: { primary?: number; message?: string } }>(kc, { method: 'GET', path });
-        if (c.status?.primary === to) break;
-        if (Date.now() > deadline) throw new Error(`instance ${to} is not the primary after ${o.timeout} s: ${c.status?.message ?? 'no status'}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      console.log(`switched over: instance ${to} of ${o.namespace}/${name} is the primary`);
+    .action(async (name: string, o: KubeOptions & { to?: string; timeout: string }) => {
+      const t = kubeTarget(o);
+      const to = await requestSwitchover(t, name, o.to === undefined ? undefined : ordinalArg(o.to, '--to'), seconds(o.timeout));
+      console.log(`switched over: instance ${to} of ${t.namespace}/${name} is the primary`);
     });
 }
 
@@ -66,15 +56,32 @@ export function rebuildCommand(): Command {
     .argument('<name>', 'MySQLCluster name')
     .argument('<ordinal>', 'the replica to clone again (clears a quarantine)')
     .description('throw away a replica\'s data and clone it again (Kubernetes)')
-    .option('-n, --namespace <ns>', 'namespace', 'default')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else default)')
     .option('--kubeconfig <file>', 'kubeconfig file')
-    .action(async (name: string, ordinal: string, o: { namespace: string; kubeconfig?: string }) => {
-      if (parseOrdinal(ordinal) === undefined) throw new Error(`<ordinal> must be an instance ordinal (0, 1, ...), got "${ordinal}"`);
-      const kc = loadKubeConfig({ kubeconfig: o.kubeconfig });
-      const path = `/apis/${CLUSTER_API.apiVersion}/namespaces/${o.namespace}/mysqlclusters/${name}`;
-      await kubeRequest(kc, { method: 'PATCH', path, body: { metadata: { annotations: { [REBUILD_ANNOTATION]: ordinal } } }, contentType: 'application/merge-patch+json' });
-      console.log(`rebuild of instance ${ordinal} of ${o.namespace}/${name} requested; the annotation ${REBUILD_ANNOTATION} goes when it is done (kubectl get events)`);
+    .option('--context <name>', 'kubeconfig context')
+    .action(async (name: string, ordinal: string, o: KubeOptions) => {
+      const t = kubeTarget(o);
+      await requestRebuild(t, name, ordinalArg(ordinal, '<ordinal>'));
+      console.log(`rebuild of instance ${ordinal} of ${t.namespace}/${name} requested; the annotation ${REBUILD_ANNOTATION} goes when it is done (kubectl get events)`);
     });
+}
+
+export interface KubeOptions {
+  namespace?: string;
+  kubeconfig?: string;
+  context?: string;
+}
+
+export function ordinalArg(v: string, what: string): number {
+  const o = parseOrdinal(v);
+  if (o === undefined) throw new CliError(`${what} must be an instance ordinal (0, 1, ...), got "${v}"`, 2);
+  return o;
+}
+
+export function seconds(v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new CliError(`--timeout must be a number of seconds, got "${v}"`, 2);
+  return n;
 }
 
 function port(v: string, flag: string): number {

@@ -1,16 +1,12 @@
 // E2E 1, 2 and 6 on the real test cluster: a 3-instance cluster comes up in order and serves
 // reads and writes through its Services; deleting the primary pod under writes fails over
 // with nothing lost; an errant replica is quarantined and rebuilt; restarting the operator
-// restarts no MariaDB pod.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+// restarts no MariaDB pod. The kubectl plugin (`kubectl ordinal`) is driven against the same
+// cluster: status, refusals with their exit codes, and the rebuild.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promisify } from 'node:util';
 import { Writers, verifyWrites } from '../integration/writers.js';
-import { ADMIN_KUBECONFIG, ROOT, kubectlOk, sleep, useCluster, useOperators, waitFor } from './harness.js';
-
-const execFileAsync = promisify(execFile);
+import { kubectlOk, kubectlOrdinal, sleep, useCluster, useOperators, waitFor } from './harness.js';
 
 const { operators } = useOperators();
 const c = useCluster('demo', 'e2e-cluster');
@@ -54,6 +50,30 @@ test('a 3-instance cluster: pods Ready in order, replication healthy, writes via
   assert.equal(Number(rows[0].ro), 1, 'reads come from a read-only replica');
 });
 
+test('kubectl ordinal: the topology as text and JSON; refusals and unknown clusters have their own exit codes', async () => {
+  const text = await kubectlOrdinal(['status', c.name, '-n', c.namespace]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^demo \(e2e-cluster\)  primary-replica  phase Running  ready 3\/3  primary 0/);
+  assert.match(text.stdout, /\n  0  primary  ready  writable\n  ├─ 1  replica  ready  read-only  lag \d+s\n  └─ 2  replica  ready  read-only/);
+  const json = JSON.parse((await kubectlOrdinal(['status', c.name, '-n', c.namespace, '-o', 'json'])).stdout);
+  assert.equal(json.status.primary, 0);
+  assert.deepEqual(json.status.instances.map((i: { role: string }) => i.role), ['primary', 'replica', 'replica']);
+
+  const generation = (await c.get()).metadata.generation;
+  const missing = await kubectlOrdinal(['switchover', c.name, '-n', c.namespace, '--to', '7']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /switchover refused: instance 7 does not exist \(instances: 0, 1, 2\)/);
+  assert.equal((await c.get()).metadata.generation, generation, 'nothing changed');
+  const unknown = await kubectlOrdinal(['status', 'nosuch', '-n', c.namespace]);
+  assert.equal(unknown.code, 3);
+  assert.match(unknown.stderr, /MySQLCluster e2e-cluster\/nosuch not found/);
+  const usage = await kubectlOrdinal(['rebuild', c.name, 'one', '-n', c.namespace]);
+  assert.equal(usage.code, 2);
+  const context = await kubectlOrdinal(['status', c.name, '-n', c.namespace, '--context', 'nosuch']);
+  assert.equal(context.code, 2);
+  assert.match(context.stderr, /--context: no context "nosuch"/);
+});
+
 test('deleting the primary pod under writes: a replica is promoted, 0 acknowledged writes lost, the pod rejoins as a replica on its PVC', async () => {
   const claimBefore = (await kubectlOk(['-n', c.namespace, 'get', 'pvc', 'data-demo-0', '-o', 'jsonpath={.metadata.uid}'])).trim();
   const writers = new Writers(c, 4).start();
@@ -89,7 +109,7 @@ test('deleting the primary pod under writes: a replica is promoted, 0 acknowledg
   console.log(`# failover: ${report.acked.size} writes acknowledged, client outages ms ${report.outagesMs.join(', ')}`);
 });
 
-test('an errant replica is quarantined and never routed; ordinal rebuild clones it again', async () => {
+test('an errant replica is quarantined, never routed and refused as a switchover target; kubectl ordinal rebuild clones it again', async () => {
   const before = await c.healthy(3);
   const victim = before.instances!.find((i) => i.role === 'replica')!.ordinal;
   // A write made on the replica itself (the operator account passes read_only): errant.
@@ -103,7 +123,12 @@ test('an errant replica is quarantined and never routed; ordinal rebuild clones 
   await waitFor('the replica out of NAME-replicas', async () => (!(await c.endpointsOf('replicas')).includes(victimIp) ? true : undefined), 30_000);
   assert.ok((await c.events()).some((e) => e.reason === 'ErrantTransactions'));
 
-  const r = await execFileAsync(process.execPath, [join(ROOT, 'bin/ordinal.js'), 'rebuild', c.name, String(victim), '-n', c.namespace, `--kubeconfig=${ADMIN_KUBECONFIG}`]);
+  // A switchover to it is refused with the reason before anything changes.
+  const refused = await kubectlOrdinal(['switchover', c.name, '-n', c.namespace, '--to', String(victim)]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`switchover refused: instance ${victim} is errant`));
+  const r = await kubectlOrdinal(['rebuild', c.name, String(victim), '-n', c.namespace]);
+  assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /rebuild of instance \d+ .* requested/);
   const s = await waitFor('the rebuilt replica healthy and no longer errant', async () => {
     const st = await c.status();

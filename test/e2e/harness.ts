@@ -39,6 +39,17 @@ export async function kubectl(args: string[], input?: string, kubeconfig = ADMIN
   });
 }
 
+/** The kubectl plugin as a person runs it: `kubectl ordinal ...`, found on the PATH (bin/kubectl-ordinal). */
+export async function kubectlOrdinal(args: string[], kubeconfig = ADMIN_KUBECONFIG): Promise<Result> {
+  return new Promise((resolvePromise) => {
+    const env = { ...process.env, PATH: `${join(ROOT, 'bin')}:${process.env.PATH ?? ''}` };
+    execFile(KUBECTL, ['ordinal', ...args, `--kubeconfig=${kubeconfig}`], { env, timeout: 180_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
 export async function kubectlOk(args: string[], input?: string): Promise<string> {
   const r = await kubectl(args, input);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`);
