@@ -1,8 +1,9 @@
-// Every generated file under deploy/: the CRDs, the install bundle and the Helm chart. The
+// Every generated file under deploy/: the CRDs, the install bundle, the Helm chart and the alert rules. The
 // chart's templates are the install builders rendered with placeholder values that are then
 // swapped for Helm expressions, so the chart and install.yaml cannot drift apart.
 import { stringify } from 'yaml';
 import { customResourceDefinitions, RESOURCE_KINDS } from '../api/crd.js';
+import { prometheusRule, rulesFile } from './alerts.js';
 import {
   INSTALL_DEFAULTS, clusterRole, clusterRoleBinding, deployment, installBundle, leaderElectionRole,
   leaderElectionRoleBinding, metricsService, serviceAccount, type InstallOptions,
@@ -27,6 +28,8 @@ export function deployFiles(): Record<string, string> {
     files[`helm/ordinal/crds/${r.plural}.yaml`] = GENERATED + yamlDocuments([crds[i]]);
   });
   files['install.yaml'] = GENERATED + yamlDocuments(installBundle(INSTALL_DEFAULTS));
+  files['prometheus/rules.yaml'] = GENERATED + stringify(rulesFile(), { lineWidth: 0 });
+  files['prometheus/prometheusrule.yaml'] = GENERATED + yamlDocuments([prometheusRule(INSTALL_DEFAULTS.namespace)]);
   Object.assign(files, helmChart());
   return files;
 }

@@ -19,6 +19,7 @@ import type { ObjectCache } from '../kube/informer.js';
 import type { ObjectRef } from '../kube/types.js';
 import { KubePlatform, type KubeAccess } from '../platform/kube/platform.js';
 import { summaryTrigger } from './triggers.js';
+import { operationEnded } from './cluster-metrics.js';
 import type { PodView } from '../platform/kube/pods.js';
 
 /** Ticks per cluster: a loop that stopped looking shows as a flat line. */
@@ -55,6 +56,7 @@ export class ClusterHa implements HaHandle {
     onChange: () => void = () => {},
   ) {
     let shown = '';
+    let operation: ClusterState['operation'];
     this.spec = cluster.spec;
     const platform = new KubePlatform(
       { name: ref.name, namespace: ref.namespace, replicas: () => this.spec.replicas, passwords: { operator: secrets.operator, replication: secrets.replication } },
@@ -69,9 +71,12 @@ export class ClusterHa implements HaHandle {
       mayAct: deps.mayAct,
       onTick: (summary) => {
         ticks.inc({ namespace: ref.namespace, cluster: ref.name });
-        const now = summaryTrigger(summary);
-        if (now === shown) return;
-        shown = now;
+        const current = this.loop.state.operation;
+        if (operation && current?.startedAt !== operation.startedAt) operationEnded(ref.namespace, ref.name, operation.kind, (Date.now() - operation.startedAt) / 1000);
+        operation = current;
+        const trigger = summaryTrigger(summary);
+        if (trigger === shown) return;
+        shown = trigger;
         onChange();
       },
     });
