@@ -1,9 +1,10 @@
-// Every generated file under deploy/: the CRDs, the install bundle, the Helm chart and the alert rules. The
+// Every generated file under deploy/: the CRDs, the install bundle, the Helm chart, the alert rules and the Grafana dashboards. The
 // chart's templates are the install builders rendered with placeholder values that are then
 // swapped for Helm expressions, so the chart and install.yaml cannot drift apart.
 import { stringify } from 'yaml';
 import { customResourceDefinitions, RESOURCE_KINDS } from '../api/crd.js';
 import { prometheusRule, rulesFile } from './alerts.js';
+import { DASHBOARDS, grafanaDashboard } from './dashboards.js';
 import {
   INSTALL_DEFAULTS, clusterRole, clusterRoleBinding, deployment, installBundle, leaderElectionRole,
   leaderElectionRoleBinding, metricsService, serviceAccount, type InstallOptions,
@@ -30,6 +31,8 @@ export function deployFiles(): Record<string, string> {
   files['install.yaml'] = GENERATED + yamlDocuments(installBundle(INSTALL_DEFAULTS));
   files['prometheus/rules.yaml'] = GENERATED + stringify(rulesFile(), { lineWidth: 0 });
   files['prometheus/prometheusrule.yaml'] = GENERATED + yamlDocuments([prometheusRule(INSTALL_DEFAULTS.namespace)]);
+  // JSON has no comments: the dashboards say where they come from in their description.
+  for (const d of DASHBOARDS) files[`grafana/${d.uid}.json`] = `${JSON.stringify(grafanaDashboard(d), null, 2)}\n`;
   Object.assign(files, helmChart());
   return files;
 }
