@@ -44,10 +44,10 @@ interface ClusterObject {
   status?: ClusterView['status'];
 }
 
-export async function getCluster(t: KubeTarget, name: string): Promise<ClusterView & { object: ClusterObject }> {
+export async function getCluster(t: KubeTarget, name: string): Promise<ClusterView> {
   try {
     const object = await kubeRequest<ClusterObject>(t.kc, { method: 'GET', path: clusterPath(t, name) });
-    return { name, namespace: t.namespace, mode: object.spec?.mode, status: object.status, object };
+    return { name, namespace: t.namespace, mode: object.spec?.mode, status: object.status };
   } catch (err) {
     throw asCliError(err, name, t);
   }

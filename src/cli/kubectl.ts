@@ -6,15 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { stringify } from 'yaml';
 import { clusterTree } from './cluster-tree.js';
 import { CliError, getCluster, kubeTarget } from './kube-requests.js';
-import { rebuildCommand, switchoverCommand, type KubeOptions } from './operator.js';
+import { kubeOptions, rebuildCommand, switchoverCommand, type KubeOptions } from './operator.js';
 
 function statusCommand(): Command {
-  return new Command('status')
+  return kubeOptions(new Command('status'))
     .argument('<name>', 'MySQLCluster name')
     .description('the topology: the primary above its replicas (Galera nodes side by side), roles, readiness, lag, errant instances, Services')
-    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else default)')
-    .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('--context <name>', 'kubeconfig context')
     .option('-o, --output <format>', 'text, json or yaml', 'text')
     .action(async (name: string, o: KubeOptions & { output: string }) => {
       if (!['text', 'json', 'yaml'].includes(o.output)) throw new CliError(`-o must be text, json or yaml, got "${o.output}"`, 2);

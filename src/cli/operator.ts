@@ -1,5 +1,6 @@
 // `ordinal operator` (the Kubernetes operator) and `ordinal switchover` (ask it for a planned
-// primary change through spec.primaryOrdinal, then wait until the status shows it).
+// primary change through spec.primaryOrdinal, then wait until the status shows it), `ordinal
+// rebuild`, and the kube options both share with the kubectl plugin (kubectl.ts).
 import { Command, Option } from 'commander';
 import { runOperator } from '../controllers/operator.js';
 import { REBUILD_ANNOTATION } from '../api/cluster.js';
@@ -36,13 +37,10 @@ export function operatorCommand(): Command {
 }
 
 export function switchoverCommand(): Command {
-  return new Command('switchover')
+  return kubeOptions(new Command('switchover'))
     .argument('<name>', 'MySQLCluster name')
     .description('move the primary role to another instance, losing no write (Kubernetes)')
     .option('--to <ordinal>', 'the instance to promote (default: the ready replica with the least lag)')
-    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else default)')
-    .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('--context <name>', 'kubeconfig context')
     .option('--timeout <seconds>', 'how long to wait', '120')
     .action(async (name: string, o: KubeOptions & { to?: string; timeout: string }) => {
       const t = kubeTarget(o);
@@ -52,13 +50,10 @@ export function switchoverCommand(): Command {
 }
 
 export function rebuildCommand(): Command {
-  return new Command('rebuild')
+  return kubeOptions(new Command('rebuild'))
     .argument('<name>', 'MySQLCluster name')
     .argument('<ordinal>', 'the replica to clone again (clears a quarantine)')
     .description('throw away a replica\'s data and clone it again (Kubernetes)')
-    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else default)')
-    .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('--context <name>', 'kubeconfig context')
     .action(async (name: string, ordinal: string, o: KubeOptions) => {
       const t = kubeTarget(o);
       await requestRebuild(t, name, ordinalArg(ordinal, '<ordinal>'));
@@ -70,6 +65,14 @@ export interface KubeOptions {
   namespace?: string;
   kubeconfig?: string;
   context?: string;
+}
+
+/** Which cluster and namespace, the way kubectl takes them. */
+export function kubeOptions(command: Command): Command {
+  return command
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, else default)')
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('--context <name>', 'kubeconfig context');
 }
 
 export function ordinalArg(v: string, what: string): number {
