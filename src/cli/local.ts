@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import type { LocalStatus } from '../platform/local/status.js';
 import { supervise } from '../platform/local/supervisor.js';
+import { targetFile } from '../platform/local/metrics.js';
 import { listClusters } from '../sandbox/clusters.js';
 import { down } from '../sandbox/down.js';
 import { lastLines, logFile } from '../sandbox/logs.js';
@@ -135,6 +136,7 @@ function printEndpoints(s: LocalStatus): void {
   console.log(`  user ${s.credentials.user}, database ${s.credentials.database}, password in ${s.credentials.passwordFile}`);
   const [host, port] = s.endpoints.readWrite.split(':');
   console.log(`  try: mariadb -h ${host} -P ${port} -u ${s.credentials.user} -p"$(cat ${s.credentials.passwordFile})" ${s.credentials.database}`);
+  if (s.supervisor.metrics) console.log(`  metrics: http://${s.supervisor.metrics}/metrics (Prometheus: file_sd_configs on ${targetFile(s.name)})`);
 }
 
 function printStatus(s: LocalStatus): void {

@@ -6,7 +6,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { KubeObject } from '../kube/types.js';
 
-type ClusterObject = KubeObject & {
+/** What the series are computed from: a MySQLCluster (the sandbox maps its status to this shape). */
+export type ClusterMetricsSource = KubeObject & {
   spec?: { replicas?: number; mode?: string };
   status?: {
     phase?: string;
@@ -32,7 +33,7 @@ export type ClusterSeries = Record<
 >;
 
 /** PURE: every series of every cluster with a status, at time `now` (ms). */
-export function clusterSeries(clusters: ClusterObject[], now: number): ClusterSeries {
+export function clusterSeries(clusters: ClusterMetricsSource[], now: number): ClusterSeries {
   const out = Object.fromEntries(
     ['info', 'phase', 'replicas', 'readyInstances', 'hasPrimary', 'primary', 'failovers', 'switchovers', 'operation', 'operationSeconds',
       'instanceReady', 'instanceRole', 'instanceLag', 'instanceErrant',
@@ -103,7 +104,7 @@ export function registerClusterMetrics(registry: Registry, clusters: () => KubeO
   // One computation per scrape: every collector below reads the same series.
   const series = () => {
     const now = Date.now();
-    if (!cached || now - cached.at > 1000) cached = { at: now, series: clusterSeries(clusters() as ClusterObject[], now) };
+    if (!cached || now - cached.at > 1000) cached = { at: now, series: clusterSeries(clusters() as ClusterMetricsSource[], now) };
     return cached.series;
   };
   const gauge = (name: string, help: string, key: keyof ClusterSeries, labels: string[] = []) => new Gauge({

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { clusterSeries, operationEnded, registerClusterMetrics } from '../../src/controllers/cluster-metrics.js';
 import type { KubeObject } from '../../src/kube/types.js';
+import { metricsSource } from '../../src/platform/local/metrics.js';
 
 const NOW = 1_000_000;
 const demo = {
@@ -61,4 +62,24 @@ test('the registry exposes them under Prometheus names and types', async () => {
   for (const name of ['ordinal_cluster_has_primary', 'ordinal_cluster_phase', 'ordinal_instance_lag_seconds', 'ordinal_instance_errant', 'ordinal_galera_node_primary']) {
     assert.match(text, new RegExp(`^${name}\\{`, 'm'), name);
   }
+});
+
+test('the sandbox status reads as a MySQLCluster: namespace sandbox, Galera writer/node as primary/replica', () => {
+  const node = (ordinal: number, role: 'writer' | 'node', ready: boolean, state: string) => ({
+    ordinal, role, ready, pid: 1, port: 1, readOnly: false, errant: false, reachable: ready, lagSeconds: null,
+    galera: { state, clusterStatus: ready ? 'Primary' : null, localState: ready ? 4 : null, seqno: ready ? 9 : null, clusterSize: 2, flowControlPaused: 0, recvQueue: 0 },
+  });
+  const status = {
+    name: 'gal', mode: 'galera' as const, phase: 'Degraded', primary: 1, failovers: 0, switchovers: 1, recoveries: 0,
+    endpoints: { readWrite: '', readOnly: '' }, credentials: { user: '', database: '', passwordFile: '' }, routes: { readWrite: 1, readOnly: [0] }, events: [],
+    supervisor: { pid: 1, running: true },
+    instances: [node(0, 'node', true, 'Synced'), node(1, 'writer', true, 'Synced'), node(2, 'node', false, 'Stopped')],
+    galera: { writer: 1, clusterSize: 2, plan: 'join' },
+  };
+  const src = metricsSource(status, 3);
+  assert.deepEqual(src.metadata, { name: 'gal', namespace: 'sandbox' });
+  assert.deepEqual(src.status!.instances!.map((i) => i.role), ['replica', 'primary', 'unknown']);
+  const s = clusterSeries([src], NOW);
+  assert.deepEqual(s.galeraPrimary.map((x) => [x.labels.ordinal, x.value]), [['0', 1], ['1', 1], ['2', 0]]);
+  assert.deepEqual(s.galeraSize.map((x) => x.value), [2]);
 });

@@ -43,7 +43,8 @@ export interface LocalStatus {
   observedAt?: string;
   routes: Routes;
   events: Array<{ time: string; type: string; reason: string; message: string }>;
-  supervisor: { pid: number | null; running: boolean };
+  /** `metrics`: where the supervisor serves Prometheus metrics (also in $ORDINAL_HOME/prometheus/NAME.json). */
+  supervisor: { pid: number | null; running: boolean; metrics?: string };
   /** Point-in-time recovery, when spec.pitr is set: where the binary logs go and how far they are. */
   pitr?: ArchiveStatus & { location: string };
   /** spec.backupSchedule: last and next run. */

@@ -26,6 +26,7 @@ import { readPorts } from './ports.js';
 import { TcpEndpoint } from './proxy.js';
 import { ensureSecrets } from './secrets.js';
 import { buildStatus } from './status.js';
+import { serveMetrics } from './metrics.js';
 
 export const SUPERVISOR_MARK = 'local supervise';
 
@@ -110,15 +111,21 @@ export async function supervise(name: string): Promise<void> {
     if (stopInstances) await fleet.stopAll();
     for (const e of Object.values(endpoints)) await e.close();
     control.close();
+    metrics.close();
     for (const f of [paths.control, paths.supervisorPid]) if (existsSync(f)) unlinkSync(f);
     log.flush?.();
     process.exit(0);
   };
 
+  const statusNow = () => galera
+    ? buildGaleraStatus(cluster, ports, secrets, state, fleet, platform, galera)
+    : buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr, schedule);
+  const metrics = await serveMetrics(name, statusNow, () => cluster.spec.replicas);
   const control = await serveControl(paths.control, {
-    'GET /status': async () => galera
-      ? buildGaleraStatus(cluster, ports, secrets, state, fleet, platform, galera)
-      : buildStatus(cluster, ports, secrets, state, fleet, platform, loop!, pitr, schedule),
+    'GET /status': async () => {
+      const s = statusNow();
+      return { ...s, supervisor: { ...s.supervisor, metrics: metrics.address } };
+    },
     'POST /switchover': async (body: { to?: number }) => {
       await (galera ?? loop)!.switchover(body.to);
       return { primary: state.primary };
