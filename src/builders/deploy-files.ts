@@ -1,6 +1,7 @@
-// Every generated file under deploy/: the CRDs, the install bundle, the Helm chart, the alert rules and the Grafana dashboards. The
-// chart's templates are the install builders rendered with placeholder values that are then
-// swapped for Helm expressions, so the chart and install.yaml cannot drift apart.
+// Every generated file under deploy/: the CRDs, the install bundle, the Helm chart, the alert
+// rules and the Grafana dashboards. The chart's templates are the install builders rendered
+// with placeholder values that are then swapped for Helm expressions, so the chart and
+// install.yaml cannot drift apart.
 import { stringify } from 'yaml';
 import { customResourceDefinitions, RESOURCE_KINDS } from '../api/crd.js';
 import { prometheusRule, rulesFile } from './alerts.js';
