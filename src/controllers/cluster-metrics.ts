@@ -25,20 +25,17 @@ export interface Sample {
   value: number;
 }
 
-export type ClusterSeries = Record<
-  | 'info' | 'phase' | 'replicas' | 'readyInstances' | 'hasPrimary' | 'primary' | 'failovers' | 'switchovers' | 'operation' | 'operationSeconds'
-  | 'instanceReady' | 'instanceRole' | 'instanceLag' | 'instanceErrant'
-  | 'galeraSize' | 'galeraPrimary' | 'galeraSynced' | 'galeraSeqno' | 'galeraFlowControl' | 'galeraRecvQueue',
-  Sample[]
->;
+const SERIES = [
+  'info', 'phase', 'replicas', 'readyInstances', 'hasPrimary', 'primary', 'failovers', 'switchovers', 'operation', 'operationSeconds',
+  'instanceReady', 'instanceRole', 'instanceLag', 'instanceErrant',
+  'galeraSize', 'galeraPrimary', 'galeraSynced', 'galeraSeqno', 'galeraFlowControl', 'galeraRecvQueue',
+] as const;
+
+export type ClusterSeries = Record<(typeof SERIES)[number], Sample[]>;
 
 /** PURE: every series of every cluster with a status, at time `now` (ms). */
 export function clusterSeries(clusters: ClusterMetricsSource[], now: number): ClusterSeries {
-  const out = Object.fromEntries(
-    ['info', 'phase', 'replicas', 'readyInstances', 'hasPrimary', 'primary', 'failovers', 'switchovers', 'operation', 'operationSeconds',
-      'instanceReady', 'instanceRole', 'instanceLag', 'instanceErrant',
-      'galeraSize', 'galeraPrimary', 'galeraSynced', 'galeraSeqno', 'galeraFlowControl', 'galeraRecvQueue'].map((k) => [k, []]),
-  ) as unknown as ClusterSeries;
+  const out = Object.fromEntries(SERIES.map((k) => [k, []])) as unknown as ClusterSeries;
   for (const c of clusters) {
     const s = c.status;
     if (!s || !c.metadata?.name) continue;

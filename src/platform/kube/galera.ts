@@ -121,9 +121,9 @@ export class KubeGaleraPlatform implements GaleraPlatform {
   offerStarts(loop: GaleraLoop): void {
     for (const [o, { ip, run }] of this.waiting) {
       if (this.offering.has(o)) continue;
-      const decision = galeraStartDecision(loop.plan(), { ordinal: o, stored: loop.storedPosition(o), cluster: loop.clusterPosition(), stillMember: loop.isMember(o) });
-      this.offering.add(o);
       const plan = loop.plan();
+      const decision = galeraStartDecision(plan, { ordinal: o, stored: loop.storedPosition(o), cluster: loop.clusterPosition(), stillMember: loop.isMember(o) });
+      this.offering.add(o);
       this.kube.postStartMode(ip, decision).then(
         async (answered) => {
           if (answered === 0 || decision.mode === 'hold') return;
