@@ -77,6 +77,15 @@ export class Sandbox {
     }
   }
 
+  /** One instance's whole MariaDB error log ('' before it has one). */
+  errorLog(ordinal: number): string {
+    try {
+      return readFileSync(join(this.home, 'clusters', this.name, 'instances', String(ordinal), 'error.log'), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
   /**
    * The end of every instance's MariaDB error log, for failure messages, after its last errors:
    * a crashed server's tail is its stack trace, and why it crashed is above it.
