@@ -257,6 +257,7 @@ async function switchover(ctx: OperationContext, op: SwitchoverOperation): Promi
   if (!state.operation) {
     state.operation = op;
     await save(ctx);
+    platform.event({ type: 'Normal', reason: 'SwitchoverStarted', message: `moving the primary from instance ${op.from} to ${op.to}` });
   }
   ctx.log.info({ from: op.from, to: op.to }, 'switchover');
   await platform.route({ readWrite: null, readOnly: [] });

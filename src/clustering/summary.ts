@@ -1,4 +1,5 @@
 // PURE: what a person (or `status -o json`) sees about a cluster.
+import { formatGtids } from '../db/gtid.js';
 import { replicaHealthy, roleOf } from './routing.js';
 import type { ClusterState, Policy, Role, Snapshot } from './types.js';
 
@@ -13,6 +14,8 @@ export interface InstanceSummary {
   errant: boolean;
   reachable: boolean;
   lagSeconds: number | null;
+  /** gtid_current_pos, while reachable. */
+  gtid?: string;
   message?: string;
 }
 
@@ -41,6 +44,7 @@ export function summarize(policy: Policy, state: ClusterState, snap: Snapshot, m
       errant: !!q,
       reachable: !!i.status,
       lagSeconds: r?.secondsBehind ?? null,
+      gtid: i.status ? formatGtids(i.status.executed.values()) : undefined,
       message: i.provisioning
         ? 'provisioning'
         : q

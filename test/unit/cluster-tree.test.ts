@@ -2,7 +2,8 @@
 // ready replica, refused with the reason before anything changes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterTree, switchoverTarget, type ClusterView, type InstanceView } from '../../src/cli/cluster-tree.js';
+import { clusterTree } from '../../src/cli/cluster-tree.js';
+import { switchoverTarget, type ClusterView, type InstanceView } from '../../src/views/cluster-view.js';
 
 const inst = (ordinal: number, role: string, more: Partial<InstanceView> = {}): InstanceView => ({ ordinal, role, ready: true, readOnly: role !== 'primary', errant: false, lagSeconds: role === 'primary' ? null : 0, ...more });
 const cluster = (instances: InstanceView[], primary: number | null = 0): ClusterView => ({

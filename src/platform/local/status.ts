@@ -93,6 +93,7 @@ export function buildStatus(
         errant: s?.errant ?? !!state.quarantined[o],
         reachable: s?.reachable ?? false,
         lagSeconds: s?.lagSeconds ?? null,
+        gtid: s?.gtid,
         message: s?.message,
         provisioning: fleet.provisioning(o),
       };
