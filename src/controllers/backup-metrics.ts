@@ -52,11 +52,14 @@ export function archiveSeries(clusters: ClusterWithArchive[]): Array<{ namespace
   }));
 }
 
-export function registerBackupMetrics(registry: Registry, backups: () => Backup[], clusters: () => KubeObject[]): void {
+export type ArchiveRow = ReturnType<typeof archiveSeries>[number];
+
+/** The series from rows the platform computes: the operator's from its objects, the sandbox's from its schedule and archiver. */
+export function registerBackupMetrics(registry: Registry, rows: () => BackupSeries[], archives: () => ArchiveRow[]): void {
   const labelNames = ['namespace', 'cluster'];
   const series = (pick: (r: BackupSeries) => number | undefined) => function (this: Gauge) {
     this.reset();
-    for (const r of backupSeries(backups())) {
+    for (const r of rows()) {
       const v = pick(r);
       if (v !== undefined) this.set({ namespace: r.namespace, cluster: r.cluster }, v);
     }
@@ -64,9 +67,9 @@ export function registerBackupMetrics(registry: Registry, backups: () => Backup[
   new Gauge({ name: 'ordinal_backup_last_success_timestamp_seconds', help: 'completion time of the newest completed backup', labelNames, registers: [registry], collect: series((r) => r.lastSuccess) });
   new Gauge({ name: 'ordinal_backup_last_duration_seconds', help: 'how long the newest completed backup took', labelNames, registers: [registry], collect: series((r) => r.lastDuration) });
   new Gauge({ name: 'ordinal_backup_last_bytes', help: 'stored (compressed) size of the newest completed backup', labelNames, registers: [registry], collect: series((r) => r.lastBytes) });
-  const archive = (pick: (r: ReturnType<typeof archiveSeries>[number]) => number | undefined) => function (this: Gauge) {
+  const archive = (pick: (r: ArchiveRow) => number | undefined) => function (this: Gauge) {
     this.reset();
-    for (const r of archiveSeries(clusters() as ClusterWithArchive[])) {
+    for (const r of archives()) {
       const v = pick(r);
       if (v !== undefined) this.set({ namespace: r.namespace, cluster: r.cluster }, v);
     }
@@ -75,5 +78,5 @@ export function registerBackupMetrics(registry: Registry, backups: () => Backup[
   new Gauge({ name: 'ordinal_archive_last_recoverable_timestamp_seconds', help: 'every transaction before this time can be restored (spec.pitr)', labelNames, registers: [registry], collect: archive((r) => r.recoverable) });
   new Gauge({ name: 'ordinal_archive_continuous', help: '1 when the binary log archive has no gap', labelNames, registers: [registry], collect: archive((r) => r.continuous) });
   new Gauge({ name: 'ordinal_backup_unrestorable', help: 'backups whose verification could not restore them', labelNames, registers: [registry], collect: series((r) => r.unrestorable) });
-  new Gauge({ name: 'ordinal_backup_failed', help: 'MySQLBackup objects in phase Failed', labelNames, registers: [registry], collect: series((r) => r.failed) });
+  new Gauge({ name: 'ordinal_backup_failed', help: 'backups that failed (MySQLBackup objects in phase Failed; in the sandbox, scheduled runs since the supervisor started)', labelNames, registers: [registry], collect: series((r) => r.failed) });
 }

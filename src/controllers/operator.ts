@@ -20,7 +20,7 @@ import { RESTORE_KIND } from '../api/restore.js';
 import { BACKUP_LABEL, RESTORE_LABEL } from '../builders/backup-job.js';
 import { CLUSTER_LABEL } from '../builders/names.js';
 import { BackupController, type Backup } from './backup.js';
-import { registerBackupMetrics } from './backup-metrics.js';
+import { archiveSeries, backupSeries, registerBackupMetrics } from './backup-metrics.js';
 import { registerClusterMetrics } from './cluster-metrics.js';
 import { ClusterController } from './cluster.js';
 import { RESTORED_FROM, RestoreController, type Restore } from './restore.js';
@@ -87,7 +87,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     }
   }, { onError: (key, err, retryInMs) => log.warn({ cluster: key, err: (err as Error).message, retryInMs }, 'reconcile failed') });
 
-  registerBackupMetrics(metricsRegistry, () => backups.list(), () => clusters.list());
+  registerBackupMetrics(metricsRegistry, () => backupSeries(backups.list()), () => archiveSeries(clusters.list()));
   registerClusterMetrics(metricsRegistry, () => clusters.list());
   const backupController = new BackupController({ applier, events, backups, clusters, jobs, pods, image: opts.image, log });
   const backupQueue = new WorkQueue(async (key) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { clusterSeries, operationEnded, registerClusterMetrics } from '../../src/controllers/cluster-metrics.js';
 import type { KubeObject } from '../../src/kube/types.js';
-import { metricsSource } from '../../src/platform/local/metrics.js';
+import { archiveRows, backupRows, metricsSource } from '../../src/platform/local/metrics.js';
 
 const NOW = 1_000_000;
 const demo = {
@@ -82,4 +82,32 @@ test('the sandbox status reads as a MySQLCluster: namespace sandbox, Galera writ
   const s = clusterSeries([src], NOW);
   assert.deepEqual(s.galeraPrimary.map((x) => [x.labels.ordinal, x.value]), [['0', 1], ['1', 1], ['2', 0]]);
   assert.deepEqual(s.galeraSize.map((x) => x.value), [2]);
+});
+
+test('the sandbox\'s backup and archive series come from its schedule and archiver', () => {
+  const base = {
+    name: 'demo', phase: 'Running', primary: 0, failovers: 0, switchovers: 0, recoveries: 0, instances: [],
+    endpoints: { readWrite: '', readOnly: '' }, credentials: { user: '', database: '', passwordFile: '' }, routes: { readWrite: 0, readOnly: [] }, events: [],
+    supervisor: { pid: 1, running: true },
+  };
+  const schedule = { schedule: '0 3 * * *', location: 'file:///b', suspended: false, running: false, failedRuns: 2, unrestorableRuns: 1 };
+  const cases = [
+    { name: 'no schedule, no archive', status: base, backups: [], archives: [] },
+    {
+      name: 'a failed run after a success: the success still counts, and so do the failures',
+      status: { ...base, backupSchedule: { ...schedule, lastRun: { startedAt: '2026-12-01T04:00:00.000Z', seconds: 1, ok: false, error: 'x' }, lastSuccess: { id: 'demo/a', startedAt: '2026-12-01T03:00:00.000Z', seconds: 10, bytes: 2048 } } },
+      backups: [{ namespace: 'sandbox', cluster: 'demo', lastSuccess: Date.parse('2026-12-01T03:00:10.000Z') / 1000, lastDuration: 10, lastBytes: 2048, failed: 2, unrestorable: 1 }],
+      archives: [],
+    },
+    {
+      name: 'no success yet; an archive with a gap',
+      status: { ...base, backupSchedule: { ...schedule, failedRuns: 0, unrestorableRuns: 0 }, pitr: { location: 'file:///b', continuous: false, segments: 3, lastRecoverableTime: '2026-12-01T05:00:00.000Z' } },
+      backups: [{ namespace: 'sandbox', cluster: 'demo', failed: 0, unrestorable: 0 }],
+      archives: [{ namespace: 'sandbox', cluster: 'demo', recoverable: Date.parse('2026-12-01T05:00:00.000Z') / 1000, continuous: 0 }],
+    },
+  ];
+  for (const c of cases) {
+    assert.deepEqual(backupRows(c.status), c.backups, c.name);
+    assert.deepEqual(archiveRows(c.status), c.archives, c.name);
+  }
 });

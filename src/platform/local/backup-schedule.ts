@@ -5,6 +5,7 @@ import { Cron } from 'croner';
 import type { ClusterSpec } from '../../api/cluster.js';
 import { listBackups } from '../../backup/list.js';
 import { describeLocation, parseLocation } from '../../backup/location.js';
+import { storedBytes } from '../../backup/manifest.js';
 import { deleteBackup, expiredBackups, prunableSegments } from '../../backup/retention.js';
 import { listSegments } from '../../backup/segment.js';
 import { locationOf } from '../../backup/storage-location.js';
@@ -22,12 +23,20 @@ export interface ScheduleStatus {
   running: boolean;
   nextRun?: string;
   lastRun?: { id?: string; startedAt: string; seconds: number; ok: boolean; error?: string; verified?: boolean };
+  /** The newest run that succeeded, with the backup's stored size. */
+  lastSuccess?: { id: string; startedAt: string; seconds: number; bytes: number; verified?: boolean };
+  /** Runs that failed, or whose backup could not be restored, since the supervisor started. */
+  failedRuns: number;
+  unrestorableRuns: number;
 }
 
 export class LocalBackupSchedule {
   private readonly cron: Cron;
   private running = false;
   private last?: ScheduleStatus['lastRun'];
+  private lastSuccess?: ScheduleStatus['lastSuccess'];
+  private failedRuns = 0;
+  private unrestorableRuns = 0;
   readonly spec: string;
 
   constructor(
@@ -56,6 +65,9 @@ export class LocalBackupSchedule {
       running: this.running,
       nextRun: s.suspend ? undefined : this.cron.nextRun()?.toISOString(),
       lastRun: this.last,
+      lastSuccess: this.lastSuccess,
+      failedRuns: this.failedRuns,
+      unrestorableRuns: this.unrestorableRuns,
     };
   }
 
@@ -73,13 +85,16 @@ export class LocalBackupSchedule {
       if (s.verify) {
         const v = await localVerify(location, `${m.cluster}/${m.id}`);
         verified = v.verification.ok;
+        if (!verified) this.unrestorableRuns++;
         if (!verified) this.event('Warning', 'BackupUnrestorable', `backup ${m.cluster}/${m.id} could not be restored: ${v.verification.error}`);
       }
       this.last = { id: `${m.cluster}/${m.id}`, startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, ok: true, verified };
+      this.lastSuccess = { id: this.last.id!, startedAt: this.last.startedAt, seconds: this.last.seconds, bytes: storedBytes(m), verified };
       await this.retain();
     } catch (err) {
       const error = (err as Error).message;
       this.last = { startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, ok: false, error };
+      this.failedRuns++;
       this.event('Warning', 'BackupFailed', `scheduled backup failed: ${error}`);
       this.log.error({ err: error }, 'scheduled backup failed');
     } finally {

@@ -1,5 +1,6 @@
 // The sandbox supervisor's /metrics: the operator's per-cluster and per-instance series
-// (controllers/cluster-metrics.ts) computed from the sandbox's own status, namespace "sandbox".
+// (controllers/cluster-metrics.ts) and backup and archive series (backup-metrics.ts) computed
+// from the sandbox's own status, namespace "sandbox".
 // It listens on a free port of 127.0.0.1 and says where in a Prometheus file_sd target file,
 // $ORDINAL_HOME/prometheus/NAME.json, so one scrape config finds every sandbox cluster:
 //   file_sd_configs: [{files: ['~/.ordinal/prometheus/*.json']}]
@@ -7,6 +8,7 @@ import http from 'node:http';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { registerBackupMetrics, type ArchiveRow, type BackupSeries } from '../../controllers/backup-metrics.js';
 import { registerClusterMetrics, type ClusterMetricsSource } from '../../controllers/cluster-metrics.js';
 import { writeAtomic } from './files.js';
 import { ordinalHome } from './paths.js';
@@ -38,6 +40,32 @@ export function metricsSource(s: LocalStatus, replicas: number): ClusterMetricsS
   };
 }
 
+/** PURE: the backup series from spec.backupSchedule's runs, when the cluster has a schedule. */
+export function backupRows(s: LocalStatus): BackupSeries[] {
+  const b = s.backupSchedule;
+  if (!b) return [];
+  const ok = b.lastSuccess;
+  const done = ok ? Date.parse(ok.startedAt) / 1000 + ok.seconds : undefined;
+  return [{
+    namespace: SANDBOX_NAMESPACE,
+    cluster: s.name,
+    ...(ok ? { lastSuccess: done, lastDuration: ok.seconds, lastBytes: ok.bytes } : {}),
+    failed: b.failedRuns,
+    unrestorable: b.unrestorableRuns,
+  }];
+}
+
+/** PURE: the archive series, when spec.pitr is set. */
+export function archiveRows(s: LocalStatus): ArchiveRow[] {
+  if (!s.pitr) return [];
+  return [{
+    namespace: SANDBOX_NAMESPACE,
+    cluster: s.name,
+    recoverable: s.pitr.lastRecoverableTime ? Date.parse(s.pitr.lastRecoverableTime) / 1000 : undefined,
+    continuous: Number(s.pitr.continuous),
+  }];
+}
+
 export function targetFile(name: string, home = ordinalHome()): string {
   return join(home, 'prometheus', `${name}.json`);
 }
@@ -46,6 +74,7 @@ export function targetFile(name: string, home = ordinalHome()): string {
 export async function serveMetrics(name: string, status: () => LocalStatus, replicas: () => number): Promise<{ address: string; close(): void }> {
   const registry = new Registry();
   registerClusterMetrics(registry, () => [metricsSource(status(), replicas())]);
+  registerBackupMetrics(registry, () => backupRows(status()), () => archiveRows(status()));
   const server = http.createServer(async (req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') return void res.writeHead(404).end('only GET /metrics\n');
     try {
