@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 need=()
 # galera-4, socat, rsync and iproute2 (ss) for Galera clusters and their state transfers;
-# prometheus for promtool, which checks and unit-tests the alert rules (deploy/prometheus).
-for pkg in mariadb-server mariadb-backup mariadb-client zstd galera-4 socat rsync iproute2 prometheus; do
+# prometheus for promtool, which checks and unit-tests the alert rules (deploy/prometheus);
+# chromium for the dashboard's tests in a real browser.
+for pkg in mariadb-server mariadb-backup mariadb-client zstd galera-4 socat rsync iproute2 prometheus chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then

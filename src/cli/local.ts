@@ -12,6 +12,8 @@ import { rebuild, recoverFrom, switchover } from '../sandbox/operations.js';
 import { clusterStatus } from '../sandbox/status.js';
 import { up } from '../sandbox/up.js';
 import { waitHealthy } from '../sandbox/wait.js';
+import { SandboxSource } from '../dashboard/sandbox-source.js';
+import { dashboardOptions, serveDashboard } from './dashboard.js';
 import { addBackupCommands } from './local-backup.js';
 import { printTable, progressLine, Progress } from './render.js';
 
@@ -113,6 +115,10 @@ export function localCommand(): Command {
     });
 
   addBackupCommands(local);
+
+  dashboardOptions(local.command('dashboard'))
+    .description('the clusters in a browser: topology, timeline, live charts, backups, and the actions; prints a one-time URL on 127.0.0.1')
+    .action(async (opts: { port: string; readOnly?: boolean; open?: boolean }) => serveDashboard(new SandboxSource(), opts));
 
   local
     .command('supervise', { hidden: true })

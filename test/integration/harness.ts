@@ -1,7 +1,7 @@
 // Drives a real sandbox cluster through the built CLI (bin/ordinal.js), the way a user
 // does, and talks to its real mariadbd processes. Each test file gets its own
 // ORDINAL_HOME and port block, and tears everything down at the end.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -182,6 +182,27 @@ export function useCluster(sb: Sandbox, replicas = 3, prepare?: (sb: Sandbox) =>
   });
   after(async () => sb.down());
   return sb;
+}
+
+/** The one-time URL a dashboard command prints; fails with its output if it exits first. */
+export function dashboardUrl(child: ChildProcess): Promise<string> {
+  return new Promise<string>((ok, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
+      if (m) ok(m[0]);
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('exit', (code) => fail(new Error(`the dashboard exited (${code}): ${out}`)));
+  });
+}
+
+/** Opens a session with the one-time URL, as a browser would; the cookie to send. */
+export async function dashboardSession(url: string): Promise<string> {
+  const login = await fetch(url, { redirect: 'manual' });
+  if (login.status !== 303) throw new Error(`the one-time URL answered ${login.status}`);
+  return String(login.headers.get('set-cookie')).split(';')[0];
 }
 
 export { spawn };
