@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { Writers } from '../integration/writers.js';
 import { S3Server } from '../integration/s3.js';
 import { execFile } from 'node:child_process';
-import { ADMIN_KUBECONFIG, KubeCluster, ROOT, kubectl, kubectlJson, kubectlOk, useCluster, useOperators, waitFor } from './harness.js';
+import { ADMIN_KUBECONFIG, KubeCluster, ROOT, kubectl, kubectlJson, kubectlOk, kubectlOrdinal, useCluster, useOperators, waitFor } from './harness.js';
 
 useOperators();
 const c = useCluster('bk', 'e2e-backup');
@@ -156,6 +156,24 @@ test('a schedule every minute with keep 2 leaves exactly two backups and their f
   const before = (await owned()).map((b) => b.metadata.name).sort();
   await new Promise((r) => setTimeout(r, 70_000));
   assert.deepEqual((await owned()).map((b) => b.metadata.name).sort(), before);
+});
+
+test('kubectl ordinal backup copies the schedule\'s settings; kubectl ordinal restore refuses a name in use before creating anything', async () => {
+  const r = await kubectlOrdinal(['backup', c.name, '-n', c.namespace, '--timeout', '600']);
+  assert.equal(r.code, 0, `${r.stderr}\n${await describe()}`);
+  const name = /mysqlbackup\/(\S+) created/.exec(r.stdout)![1];
+  const b = await getBackup(name);
+  assert.equal(b.status.phase, 'Completed');
+  assert.equal(b.spec.method, 'logical', 'the schedule\'s method');
+  assert.deepEqual(b.spec.storage, { pvc: { claimName: 'backups', path: '/scheduled' } }, 'the schedule\'s storage');
+  const taken = await kubectlOrdinal(['restore', c.name, '--as', c.name, '-n', c.namespace]);
+  assert.equal(taken.code, 1);
+  assert.match(taken.stderr, new RegExp(`--as: a MySQLCluster ${c.namespace}/${c.name} exists`));
+  assert.equal((await kubectl(['-n', c.namespace, 'get', 'mysqlrestore', `${c.name}-restore`])).code, 1, 'no MySQLRestore was created');
+  const badTime = await kubectlOrdinal(['restore', c.name, '--as', 'other', '--point-in-time', 'yesterday', '-n', c.namespace]);
+  assert.equal(badTime.code, 2);
+  assert.match(badTime.stderr, /--point-in-time: "yesterday" is not an RFC 3339 time/);
+  assert.equal((await kubectlOk(['-n', c.namespace, 'delete', 'mysqlbackup', name])).length > 0, true);
 });
 
 const restore = (name: string, spec: Record<string, unknown>) =>

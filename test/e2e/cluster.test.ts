@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writers, verifyWrites } from '../integration/writers.js';
-import { kubectlOk, kubectlOrdinal, sleep, useCluster, useOperators, waitFor } from './harness.js';
+import { dashboardSession, dashboardUrl } from '../integration/harness.js';
+import { kubectlOk, kubectlOrdinal, sleep, spawnKubectlOrdinal, useCluster, useOperators, waitFor } from './harness.js';
 
 const { operators } = useOperators();
 const c = useCluster('demo', 'e2e-cluster');
@@ -72,6 +73,31 @@ test('kubectl ordinal: the topology as text and JSON; refusals and unknown clust
   const context = await kubectlOrdinal(['status', c.name, '-n', c.namespace, '--context', 'nosuch']);
   assert.equal(context.code, 2);
   assert.match(context.stderr, /--context: no context "nosuch"/);
+});
+
+test('kubectl ordinal dashboard: the namespace\'s clusters over the Kubernetes API with the kubeconfig\'s rights, behind the one-time URL', async () => {
+  const dashboard = spawnKubectlOrdinal(['dashboard', '-n', c.namespace]);
+  try {
+    const url = await dashboardUrl(dashboard);
+    const cookie = await dashboardSession(url);
+    const origin = new URL(url).origin;
+    const snapshot = await (await fetch(`${origin}/api/clusters`, { headers: { cookie } })).json();
+    assert.match(snapshot.where, new RegExp(` / ${c.namespace}$`));
+    const demo = snapshot.clusters.find((x: { view: { name: string } }) => x.view.name === c.name);
+    assert.ok(demo, JSON.stringify(snapshot).slice(0, 2000));
+    assert.equal(demo.view.status.primary, 0);
+    assert.deepEqual(demo.view.status.instances.map((i: { role: string }) => i.role), ['primary', 'replica', 'replica']);
+    assert.match(demo.view.status.instances[0].gtid, /^0-\d+-\d+/, 'the GTID position is shown');
+    assert.ok(demo.events.length > 0, 'the cluster\'s Events are in its timeline');
+    assert.deepEqual(demo.endpoints.map((e: { address: string }) => e.address), [`${c.name}-primary.${c.namespace}.svc:3306`, `${c.name}-replicas.${c.namespace}.svc:3306`, `${c.name}-read.${c.namespace}.svc:3306`]);
+    const generation = (await c.get()).metadata.generation;
+    const refused = await fetch(`${origin}/api/clusters/${c.name}/switchover`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: '{"to":7}' });
+    assert.equal(refused.status, 409);
+    assert.match((await refused.json()).error, /instance 7 does not exist/);
+    assert.equal((await c.get()).metadata.generation, generation, 'nothing changed');
+  } finally {
+    dashboard.kill('SIGTERM');
+  }
 });
 
 test('deleting the primary pod under writes: a replica is promoted, 0 acknowledged writes lost, the pod rejoins as a replica on its PVC', async () => {

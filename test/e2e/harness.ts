@@ -50,6 +50,12 @@ export async function kubectlOrdinal(args: string[], kubeconfig = ADMIN_KUBECONF
   });
 }
 
+/** A long-running plugin command (`kubectl ordinal dashboard`), killed by the caller. */
+export function spawnKubectlOrdinal(args: string[], kubeconfig = ADMIN_KUBECONFIG): ChildProcess {
+  const env = { ...process.env, PATH: `${join(ROOT, 'bin')}:${process.env.PATH ?? ''}` };
+  return spawn(KUBECTL, ['ordinal', ...args, `--kubeconfig=${kubeconfig}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
 export async function kubectlOk(args: string[], input?: string): Promise<string> {
   const r = await kubectl(args, input);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${r.stderr.trim()}`);
@@ -140,10 +146,15 @@ export class Operators {
     return this.procs.has(identity);
   }
 
-  /** One series of a running operator's /metrics (its port from its last start in the log). */
-  async metric(identity: string, name: string, labels: Record<string, string>): Promise<number | undefined> {
+  /** The port of a running operator's /metrics, from its last start in the log. */
+  async metricsPort(identity: string): Promise<number | undefined> {
     const started = this.log(identity).split('\n').filter((l) => l.includes('"operator started"')).pop();
-    const port = started && (JSON.parse(started) as { healthPort?: number }).healthPort;
+    return (started && (JSON.parse(started) as { healthPort?: number }).healthPort) || undefined;
+  }
+
+  /** One series of a running operator's /metrics. */
+  async metric(identity: string, name: string, labels: Record<string, string>): Promise<number | undefined> {
+    const port = await this.metricsPort(identity);
     if (!port) return undefined;
     const text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
     const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
