@@ -172,7 +172,7 @@ test('kubectl ordinal backup copies the schedule\'s settings; kubectl ordinal re
   assert.equal((await kubectl(['-n', c.namespace, 'get', 'mysqlrestore', `${c.name}-restore`])).code, 1, 'no MySQLRestore was created');
   const badTime = await kubectlOrdinal(['restore', c.name, '--as', 'other', '--point-in-time', 'yesterday', '-n', c.namespace]);
   assert.equal(badTime.code, 2);
-  assert.match(badTime.stderr, /--point-in-time: "yesterday" is not an RFC 3339 time/);
+  assert.match(badTime.stderr, /--point-in-time: must be an RFC 3339 time/);
   assert.equal((await kubectlOk(['-n', c.namespace, 'delete', 'mysqlbackup', name])).length > 0, true);
 });
 
