@@ -2,7 +2,7 @@
 // storing objects in a folder. It checks request signatures, so the credentials must be
 // right; they are its fixed test pair, passed the way users pass theirs (environment).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, openSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { sleep } from './harness.js';
@@ -25,12 +25,17 @@ export class S3Server {
 
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
-    this.child = spawn(process.execPath, [S3RVER, '-d', this.dir, '-a', this.address, '-p', String(this.port), '--silent', '--configure-bucket', this.bucket], { stdio: 'ignore' });
+    this.child = spawn(process.execPath, [S3RVER, '-d', this.dir, '-a', this.address, '-p', String(this.port), '--silent', '--configure-bucket', this.bucket], { stdio: ['ignore', 'ignore', this.log()] });
     const deadline = Date.now() + 30_000;
     while (!(await listening(this.port))) {
       if (Date.now() > deadline) throw new Error(`s3rver did not listen on ${this.port}`);
       await sleep(100);
     }
+  }
+
+  /** Where s3rver's own errors go (beside its folder, which the tests remove): if it dies, this says why. */
+  private log(): number {
+    return openSync(`${this.dir}.s3rver.log`, 'a');
   }
 
   async stop(): Promise<void> {
