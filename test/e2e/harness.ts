@@ -10,6 +10,9 @@ import { after, before } from 'node:test';
 import mysql from 'mysql2/promise';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { WriteTarget } from '../integration/writers.js';
+import { sleep, waitFor } from '../wait.js';
+
+export { sleep, waitFor };
 
 const exec = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -21,7 +24,6 @@ export const OPERATOR_NAMESPACE = 'ordinal-system';
 export const IMAGE = 'ordinal/mariadb:dev';
 const LOGS = join(RUN, 'logs', 'e2e');
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Result {
   code: number;
@@ -64,25 +66,6 @@ export async function kubectlOk(args: string[], input?: string): Promise<string>
 
 export async function kubectlJson<T = any>(args: string[]): Promise<T> {
   return JSON.parse(await kubectlOk([...args, '-o', 'json'])) as T;
-}
-
-/** Poll until `check` returns a value (not undefined); fail with the last observation. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 180_000, describe?: () => Promise<string>, intervalMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) {
-      const state = describe ? await describe().catch((e) => String(e)) : '';
-      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? ` (last error: ${last})` : ''}\n${state}`);
-    }
-    await sleep(intervalMs);
-  }
 }
 
 /**

@@ -5,8 +5,8 @@
 // (Backup and archive series: test/integration/prometheus.test.ts; Galera's: none here.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { coverage, Prometheus, until } from '../integration/prometheus-server.js';
-import { kubectlJson, useCluster, useOperators } from './harness.js';
+import { coverage, Prometheus } from '../integration/prometheus-server.js';
+import { kubectlJson, useCluster, useOperators, waitFor } from './harness.js';
 
 const { operators } = useOperators();
 const c = useCluster('mon', 'e2e-prometheus');
@@ -18,12 +18,12 @@ test('the operators and every pod\'s exporter are scraped; every rule evaluates;
   const applied = await c.apply({ replicas: 2, storage: { size: '1Gi', storageClassName: 'standard' } });
   assert.equal(applied.code, 0, applied.stderr);
   await c.healthy(2);
-  const ports = await Promise.all(['op-a', 'op-b'].map((id) => until(`${id}'s metrics port`, async () => operators().metricsPort(id), 60_000)));
+  const ports = await Promise.all(['op-a', 'op-b'].map((id) => waitFor(`${id}'s metrics port`, async () => operators().metricsPort(id), 60_000)));
   await prometheus.start([
     { job_name: 'ordinal-operator', static_configs: [{ targets: ports.map((p) => `127.0.0.1:${p}`) }] },
     { job_name: 'mysqld-exporter', static_configs: await exporterTargets() },
   ]);
-  await until('both operators and both exporters up', async () => ((await prometheus.query('up == 1')).length === 4 ? true : undefined), 120_000);
+  await waitFor('both operators and both exporters up', async () => ((await prometheus.query('up == 1')).length === 4 ? true : undefined), 120_000);
   const rules = await prometheus.rulesEvaluated();
   for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError}`);
   const result = await coverage(prometheus, {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { DASHBOARDS } from '../../src/builders/dashboards.js';
-import { sleep } from './harness.js';
+import { waitFor } from '../wait.js';
 
 export const RULES = resolve(import.meta.dirname, '../../deploy/prometheus/rules.yaml');
 
@@ -18,22 +18,6 @@ export function alertRules(): Array<{ alert: string; expr: string }> {
 
 /** The series an expression reads (Ordinal's and mysqld-exporter's). */
 export const seriesRead = (expr: string) => [...new Set(expr.match(/\b(ordinal|mysql)_[a-z_]+\b/g) ?? [])];
-
-/** Retries `probe` until it returns a value; fails after `ms` with its last error. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = '';
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${last})` : ''}`);
-    await sleep(500);
-  }
-}
 
 async function freePort(): Promise<number> {
   return new Promise((r) => {
@@ -59,7 +43,7 @@ export class Prometheus {
     let log = '';
     this.process.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     this.process.on('error', (err) => (log += `\n${err.message}: Debian's prometheus package is needed (scripts/setup.sh installs it)`));
-    await until('Prometheus to answer', async () => ((await fetch(`${this.url}/-/ready`).catch(() => undefined))?.ok ? true : undefined), 60_000).catch((err) => {
+    await waitFor('Prometheus to answer', async () => ((await fetch(`${this.url}/-/ready`).catch(() => undefined))?.ok ? true : undefined), 60_000).catch((err) => {
       throw new Error(`${err.message}\n${log}`);
     });
   }
@@ -82,11 +66,11 @@ export class Prometheus {
 
   /** Every rule evaluated at least once; their health. */
   async rulesEvaluated(): Promise<Array<{ name: string; health: string; lastError?: string }>> {
-    return until('every rule evaluated', async () => {
+    return waitFor('every rule evaluated', async () => {
       const groups = (await this.api<{ groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string; lastEvaluation: string }> }> }>('/api/v1/rules')).groups;
       const all = groups.flatMap((g) => g.rules);
       return all.length > 0 && all.every((r) => !r.lastEvaluation.startsWith('0001')) ? all : undefined;
-    });
+    }, 120_000);
   }
 }
 
@@ -104,7 +88,7 @@ export async function coverage(p: Prometheus, o: { namespace: string; cluster: s
   const selector = (n: string) => (n.startsWith('mysql_') ? `{namespace="${o.namespace}",pod=~"${o.cluster}-[0-9]+"}` : `{namespace="${o.namespace}",cluster="${o.cluster}"}`);
   const present = new Set<string>();
   for (const n of wanted) {
-    if (await until(`${n} for ${o.namespace}/${o.cluster}`, async () => ((await p.query(`${n}${selector(n)}`)).length ? true : undefined), 30_000).catch(() => false)) present.add(n);
+    if (await waitFor(`${n} for ${o.namespace}/${o.cluster}`, async () => ((await p.query(`${n}${selector(n)}`)).length ? true : undefined), 30_000).catch(() => false)) present.add(n);
   }
   for (const r of rules) await p.query(r.expr);
   const empty: string[] = [];

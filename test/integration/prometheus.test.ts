@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Sandbox, useCluster } from './harness.js';
-import { coverage, Prometheus, until } from './prometheus-server.js';
+import { coverage, Prometheus } from './prometheus-server.js';
+import { waitFor } from '../wait.js';
 
 const sb = new Sandbox('prom', 16200);
 // A backup schedule and an archive, so the backup and archive series (and their rules) have data.
@@ -39,7 +40,7 @@ test('the supervisor serves /metrics and names its address in a file_sd target f
 });
 
 test('Prometheus scrapes it; every alert rule evaluates; the series of the rules and panels are there', async () => {
-  await until('the sandbox target up', async () => ((await query('up{job="ordinal-sandbox"} == 1')).length === 1 ? true : undefined));
+  await waitFor('the sandbox target up', async () => ((await query('up{job="ordinal-sandbox"} == 1')).length === 1 ? true : undefined), 120_000);
   // Every rule evaluated at least once, without error.
   const rules = await prometheus.rulesEvaluated();
   for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError}`);
@@ -56,7 +57,7 @@ test('the primary killed: OrdinalFailover fires in Prometheus', async () => {
   const s = await sb.status();
   const primary = s.instances.find((i) => i.ordinal === s.primary)!;
   process.kill(primary.pid!, 'SIGKILL');
-  const alert = await until('OrdinalFailover firing', async () => {
+  const alert = await waitFor('OrdinalFailover firing', async () => {
     const alerts = (await api<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>('/api/v1/alerts')).alerts;
     return alerts.find((a) => a.labels.alertname === 'OrdinalFailover' && a.state === 'firing');
   }, 180_000);
