@@ -78,6 +78,9 @@ if [ ! -d "$modules/node_modules" ]; then
     die "npm ci failed (log: $modules/npm.log)"
   step "production node_modules" "$t"
 fi
+# `build-image.sh base` stops here: nothing above depends on this checkout's build, so it can run
+# while the checkout is being built and tested (cluster.sh prepare).
+if [ "${1:-}" = base ]; then log "base layer and production node_modules ready"; exit 0; fi
 
 # --- layer 2: node and Ordinal -----------------------------------------------------------------
 t=$(date +%s)

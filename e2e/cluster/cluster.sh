@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The end-to-end test cluster: a real single-node Kubernetes v1.20 from Debian packages.
-#   cluster.sh up | down [--purge] | status | env
+#   cluster.sh up | prepare | down [--purge] | status | env
 # Facts and traps: shared/brief/kube-on-debian.md. Binaries and images are cached in $CACHE,
 # the running cluster (pids, logs, config, etcd, containerd) lives in $RUN.
 set -euo pipefail
@@ -92,10 +92,18 @@ volumeBindingMode: Immediate
 YAML
 }
 
-cluster_up() {
-  local t0 t; t0=$(date +%s)
+# The slow, cached part of `up` that starts nothing: Kubernetes built from source, the Debian
+# packages, the image's base layer. npm test runs it beside the fast suite (scripts/test-all.sh).
+cluster_prepare() {
+  local t
   t=$(date +%s); bash "$here/build-kube.sh" >&2; log "kubernetes binaries: $(since "$t")"
   t=$(date +%s); install_packages; log "Debian packages: $(since "$t")"
+  t=$(date +%s); bash "$here/build-image.sh" base; log "image base: $(since "$t")"
+}
+
+cluster_up() {
+  local t0 t; t0=$(date +%s)
+  cluster_prepare
   mkdir -p "$RUN"; chmod 0700 "$RUN"
   write_pki
   write_node_config
@@ -141,8 +149,9 @@ cluster_status() {
 
 case "${1:-}" in
   up) cluster_up ;;
+  prepare) cluster_prepare ;;
   down) shift; cluster_down "$@" ;;
   status) cluster_status ;;
   env) echo "export KUBECONFIG=$KUBECONFIG_FILE; export PATH=$KUBE_BIN:\$PATH" ;;
-  *) echo "usage: cluster.sh up | down [--purge] | status | env" >&2; exit 2 ;;
+  *) echo "usage: cluster.sh up | prepare | down [--purge] | status | env" >&2; exit 2 ;;
 esac
