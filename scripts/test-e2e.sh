@@ -7,5 +7,7 @@ cd "$(dirname "$0")/.."
 npm run build --silent
 bash e2e/cluster/cluster.sh up
 keep="${ORDINAL_E2E_KEEP:-}"
-trap '[ -n "$keep" ] || bash e2e/cluster/cluster.sh down' EXIT
+# Down and purged (etcd, containers, volumes; not the build cache): the next run starts from the
+# same empty cluster as a first run does.
+trap '[ -n "$keep" ] || bash e2e/cluster/cluster.sh down --purge' EXIT
 node --import tsx --test --test-concurrency=1 test/kube/*.test.ts test/e2e/*.test.ts

@@ -328,7 +328,9 @@ export function useCluster(name: string, namespace: string): KubeCluster {
   after(async () => {
     await c.stopBackground();
     if (process.env.ORDINAL_E2E_KEEP) return;
-    await kubectl(['delete', 'namespace', namespace, '--wait=true', '--timeout=120s']);
+    // Not waited for: the next file's cluster is in another namespace, and a run that reuses
+    // this one waits in its before hook.
+    await kubectl(['delete', 'namespace', namespace, '--wait=false']);
   });
   return c;
 }

@@ -64,25 +64,21 @@ test('restore to a time and to a GTID after a failover: every write acknowledged
   assert.equal(s.conditions.find((x: { type: string }) => x.type === 'ArchiveContinuous')?.status, 'True');
 
   // To a time: the whole second below T is the point (binary log events carry whole seconds).
-  await restore('to-time', { clusterName: 'pt-time', pointInTime: target.toISOString() });
-  const r = await settled('mysqlrestore', 'to-time');
-  assert.equal(r.status.phase, 'Completed', JSON.stringify(r.status));
+  // To a GTID written by the new primary: exactly the writes up to it. Both restores at once.
   const point = Math.floor(target.getTime() / 1000) * 1000;
-  const atTime = await rowsOf('pt-time');
-  assert.deepEqual(writers.diffAtTime(atTime.keys, point), { lost: [], late: [] }, `restored to ${new Date(point).toISOString()} at ${atTime.position}`);
-  assert.ok([...writers.acked.values()].some((st) => st.ackedAt < point && st.sentAt > Date.parse(backup.status.completionTime)), 'the replay brought writes made after the backup');
-  await kubectlOk(['-n', c.namespace, 'delete', 'mysqlcluster', 'pt-time', '--wait=true']);
-
-  // To a GTID written by the new primary: exactly the writes up to it.
   const afterFailover = [...writers.acked.values()].filter((st) => st.sentAt > point).map((st) => st.seq).sort((a, b) => a - b);
   const upTo = afterFailover[Math.floor(afterFailover.length / 2)];
+  await restore('to-time', { clusterName: 'pt-time', pointInTime: target.toISOString() });
   await restore('to-gtid', { clusterName: 'pt-gtid', gtid: `0-1-${upTo}` });
-  const g = await settled('mysqlrestore', 'to-gtid');
+  const [r, g] = await Promise.all([settled('mysqlrestore', 'to-time'), settled('mysqlrestore', 'to-gtid')]);
+  assert.equal(r.status.phase, 'Completed', JSON.stringify(r.status));
   assert.equal(g.status.phase, 'Completed', JSON.stringify(g.status));
-  const atGtid = await rowsOf('pt-gtid');
+  const [atTime, atGtid] = await Promise.all([rowsOf('pt-time'), rowsOf('pt-gtid')]);
+  assert.deepEqual(writers.diffAtTime(atTime.keys, point), { lost: [], late: [] }, `restored to ${new Date(point).toISOString()} at ${atTime.position}`);
+  assert.ok([...writers.acked.values()].some((st) => st.ackedAt < point && st.sentAt > Date.parse(backup.status.completionTime)), 'the replay brought writes made after the backup');
   assert.match(atGtid.position, new RegExp(`^0-\\d+-${upTo}$`));
   assert.deepEqual(writers.diffAtSeq(atGtid.keys, upTo), { missing: [], extra: [] });
-  await kubectlOk(['-n', c.namespace, 'delete', 'mysqlcluster', 'pt-gtid', '--wait=true']);
+  await kubectlOk(['-n', c.namespace, 'delete', 'mysqlcluster', 'pt-time', 'pt-gtid', '--wait=false']);
 
   // Past what the archive holds: refused with the covered range; no cluster, claim or Secret.
   await restore('future', { clusterName: 'pt-future', pointInTime: new Date(Date.now() + 3_600_000).toISOString() });
