@@ -1,8 +1,9 @@
 // The dashboard in a real browser (Debian's chromium, driven by playwright-core) over a real
 // sandbox cluster: the page shows the right topology, follows a failover without a reload,
 // switches over by drag and drop, refuses an errant target with its reason, takes a backup,
-// rebuilds an instance, and never asks anything of a host but 127.0.0.1. It writes the
-// screenshots shown in README.md and docs/.
+// rebuilds an instance, and never asks anything of a host but 127.0.0.1. With
+// ORDINAL_SCREENSHOTS=1 it writes the screenshots shown in README.md and docs/ (otherwise into
+// the sandbox's folder, so that a test run leaves the checkout as it was).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,12 +14,12 @@ import { dashboardUrl, Sandbox, useCluster } from './harness.js';
 import { Writers } from './writers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 const sb = new Sandbox('dash', 16300, {
   backupSchedule: { schedule: '0 0 1 1 *', location: '', method: 'logical', keep: 3 },
 });
 (sb.extraSpec.backupSchedule as { location: string }).location = `file://${join(sb.home, 'backups')}`;
 useCluster(sb, 3, Writers.prepare);
+const SHOTS = process.env.ORDINAL_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(sb.home, 'screenshots');
 
 /** Debian's chromium: the binary itself (its /usr/bin wrapper is a shell script). */
 export function chromiumPath(): string {
