@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 prepare_log="$(mktemp -t ordinal-e2e-prepare.XXXXXX)"
 # Its own process group, so that a failed fast suite stops the whole build with it.
-setsid nice -n 19 ionice -c 3 bash e2e/cluster/cluster.sh prepare >"$prepare_log" 2>&1 &
+setsid -w nice -n 19 ionice -c 3 bash e2e/cluster/cluster.sh prepare >"$prepare_log" 2>&1 &
 prepare=$!
 trap 'kill -- "-$prepare" 2>/dev/null || true' EXIT
 npm run test:fast
@@ -16,5 +16,6 @@ if ! wait "$prepare"; then
   echo "preparing the test cluster failed (log: $prepare_log)" >&2
   exit 1
 fi
+grep -h '^\[e2e-cluster\]' "$prepare_log" || true
 trap - EXIT
 npm run test:e2e
