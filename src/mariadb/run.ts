@@ -3,7 +3,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 
-/** Run a command to completion; reject with its exit code and the tail of its output. */
+/**
+ * What a failed tool said, in one line: its error lines first (mariadb-install-db ends with a
+ * page of advice after the server's actual [ERROR]), then its last lines.
+ */
+export function failureSummary(output: string, tail = 5): string {
+  const lines = output.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  const last = lines.slice(-tail);
+  const errors = lines.filter((l) => /\[ERROR\]|^ERROR\b|\berror:/i.test(l) && !last.includes(l)).slice(-5);
+  return [...errors, ...last].join(' | ');
+}
+
+/** Run a command to completion; reject with its exit code, its error lines and the tail of its output. */
 export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -14,9 +25,9 @@ export function run(cmd: string, args: string[], opts: { cwd?: string } = {}): P
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', (err) => reject(new Error(`${cmd}: ${err.message}`)));
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (code === 0) resolve(output);
-      else reject(new Error(`${cmd} exited with code ${code}: ${output.trim().split('\n').slice(-5).join(' | ')}`));
+      else reject(new Error(`${cmd} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}: ${failureSummary(output)}`));
     });
   });
 }
@@ -36,7 +47,7 @@ export function tool(cmd: string, args: string[], stdio: Array<'pipe' | 'ignore'
     child.on('error', (err) => reject(new Error(`${cmd}: ${err.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${log.trim() ? `: ${log.trim().split('\n').slice(-4).join(' | ')}` : ''}`));
+      else reject(new Error(`${cmd} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${log.trim() ? `: ${failureSummary(log, 4)}` : ''}`));
     });
   });
   done.catch(() => {}); // callers await it; an early failure must not be unhandled
