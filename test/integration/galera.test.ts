@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { ACCOUNTS, Bank, checkBank, OPENING } from '../chaos/bank.js';
 import { Sandbox, sleep, supervisorPidOf } from './harness.js';
+import { waitFor } from '../wait.js';
 import { verifyWrites, Writers, type WriteTarget } from './writers.js';
 import type { LocalStatus } from '../../src/platform/local/status.js';
 
@@ -210,9 +211,10 @@ test('a first start that fails (a provider option Galera refuses) leaves no clus
     writeFileSync(fresh.specFile, fresh.spec(3, { mode: 'galera', galera: { providerOptions: { 'evs.keepalive_period': 'PT9S' } } }));
     const bad = await fresh.cli(['local', 'up', '-f', fresh.specFile, '--timeout', '15']);
     assert.notEqual(bad.code, 0, 'node 0 cannot start with that option');
-    // The whole log: the supervisor retries the start, and under load the later attempts can fail
+    // Waited for: on a busy machine the 15 s of `up` can pass before node 0 even tried. The whole
+    // log: the supervisor retries the start, and under load the later attempts can fail
     // otherwise (a Galera thread race), pushing the first cause out of any tail.
-    assert.match(fresh.errorLog(0), /keepalive_period/, fresh.errorLogTails());
+    await waitFor('node 0 to refuse the option', async () => (/keepalive_period/.test(fresh.errorLog(0)) ? true : undefined), 180_000, async () => fresh.errorLogTails());
     await fresh.up(3);
     const s = await fresh.waitFor('three synced nodes', (x) => x.phase === 'Running' && x.instances.every((i) => i.ready && i.galera?.clusterSize === 3), 180_000);
     assert.equal(s.recoveries, 0, 'a new cluster, not a recovery');
