@@ -14,18 +14,31 @@ export function hasData(datadir: string): boolean {
   return existsSync(join(datadir, 'mysql'));
 }
 
-/** mariadb-install-db into a staging folder, renamed into place at the end. */
+/**
+ * mariadb-install-db into a staging folder, renamed into place at the end. Its bootstrap server
+ * gets a tmpdir of its own: any server starting on the host deletes the `#sql*` files in its
+ * tmpdir, and with a shared /tmp that was this one's temporary tables (a CI run saw it fail so).
+ */
 export async function installDatadir(datadir: string, osUser: string): Promise<void> {
   const staging = `${datadir}.init`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  await run(INSTALL_DB, [
-    '--no-defaults',
-    `--datadir=${staging}`,
-    `--user=${osUser}`,
-    '--auth-root-authentication-method=socket',
-    '--skip-test-db',
-  ]);
+  const tmp = `${datadir}.init-tmp`;
+  for (const dir of [staging, tmp]) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  if (process.getuid?.() === 0 && osUser !== 'root') await run('chown', [osUser, tmp]);
+  try {
+    await run(INSTALL_DB, [
+      '--no-defaults',
+      `--datadir=${staging}`,
+      `--user=${osUser}`,
+      '--auth-root-authentication-method=socket',
+      '--skip-test-db',
+      `--tmpdir=${tmp}`,
+    ]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   rmSync(datadir, { recursive: true, force: true });
   // Rename last: a crash before this point leaves no half-initialized data dir behind.
   renameSync(staging, datadir);
@@ -42,7 +55,7 @@ export async function rollBackPrepared(defaultsFile: string, scratchDir: string,
   mkdirSync(scratchDir, { recursive: true });
   const log = join(scratchDir, 'recover.err');
   rmSync(log, { force: true });
-  const args = [`--defaults-file=${defaultsFile}`, ...(datadir ? [`--datadir=${datadir}`] : []), '--tc-heuristic-recover=ROLLBACK', '--skip-networking', `--log-error=${log}`, `--socket=${join(scratchDir, 'recover.sock')}`];
+  const args = [`--defaults-file=${defaultsFile}`, ...(datadir ? [`--datadir=${datadir}`] : []), '--tc-heuristic-recover=ROLLBACK', '--skip-networking', `--log-error=${log}`, `--socket=${join(scratchDir, 'recover.sock')}`, `--tmpdir=${scratchDir}`];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(MARIADBD, args, { stdio: 'ignore' });
     child.on('error', reject);

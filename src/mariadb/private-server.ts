@@ -26,6 +26,7 @@ export async function startPrivateServer(defaultsFile: string, datadir: string, 
     '--skip-networking',
     `--socket=${socket}`,
     `--pid-file=${join(scratch, 'private.pid')}`,
+    `--tmpdir=${scratch}`, // not a shared /tmp: a starting server deletes the #sql files there
     `--log-error=${log}`,
     '--skip-log-bin',
     '--skip-slave-start',

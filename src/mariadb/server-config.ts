@@ -12,6 +12,11 @@ export interface InstancePaths {
   errorLog?: string;
   /** SQL mariadbd runs at every start; whoever writes it empties it once it has run. */
   initFile?: string;
+  /**
+   * Where temporary tables' files go. A starting server deletes every `#sql*` file in its
+   * tmpdir, so servers on one host (the sandbox) each need their own; a pod has its own /tmp.
+   */
+  tmpdir?: string;
 }
 
 export interface InstancePlacement {
@@ -37,6 +42,7 @@ export function renderServerConfig(spec: ClusterSpec, at: InstancePlacement): st
     ['pid_file', at.paths.pidFile],
     ...(at.paths.errorLog ? ([['log_error', at.paths.errorLog]] as Array<[string, string]>) : []),
     ...(at.paths.initFile ? ([['init_file', at.paths.initFile]] as Array<[string, string]>) : []),
+    ...(at.paths.tmpdir ? ([['tmpdir', at.paths.tmpdir]] as Array<[string, string]>) : []),
     ...(at.user ? ([['user', at.user]] as Array<[string, string]>) : []),
     // Durability: an acknowledged commit is on disk here (and received by a replica or,
     // with Galera, certified by every node).

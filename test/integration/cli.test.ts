@@ -47,6 +47,10 @@ test('up, status -o json, reads and writes through the endpoints', async () => {
     assert.equal(i.ready, true);
     assert.equal(i.errant, false);
   }
+  // A starting server deletes every #sql file in its tmpdir: in a shared /tmp, those are the
+  // temporary tables of every other server on the host. Each instance has a tmpdir of its own.
+  const tmpdirs = await Promise.all(s.instances.map(async (i) => String((await sb.instanceQuery(i.ordinal, 'SELECT @@tmpdir AS d'))[0].d)));
+  assert.deepEqual(tmpdirs, [0, 1, 2].map((o) => join(clusterDir, 'instances', String(o), 'tmp')));
   const table = await sb.cli(['local', 'status', sb.name]);
   assert.match(table.stdout, /ORDINAL\s+ROLE\s+READY/);
   assert.match(table.stdout, /0\s+primary\s+yes/);

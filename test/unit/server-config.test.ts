@@ -62,7 +62,7 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'defaults: durable, read-only, GTID strict, semi-sync AFTER_SYNC', want: DURABLE_HA, absent: ['user', 'innodb_buffer_pool_size'] },
+  { name: 'defaults: durable, read-only, GTID strict, semi-sync AFTER_SYNC', want: DURABLE_HA, absent: ['user', 'innodb_buffer_pool_size', 'tmpdir'] },
   { name: 'server_id is ordinal + 1', ordinal: 4, want: { server_id: '5', port: String(BASE_PORT + 4), read_only: 'ON' } },
   { name: 'semi-sync timeout from the spec, in ms', spec: { semiSync: { timeoutSeconds: 30 } }, want: { rpl_semi_sync_master_timeout: '30000', rpl_semi_sync_slave_enabled: 'ON' } },
   { name: 'semi-sync disabled', spec: { semiSync: { enabled: false } }, want: { rpl_semi_sync_slave_enabled: 'OFF', rpl_semi_sync_master_enabled: 'OFF' } },
@@ -82,6 +82,11 @@ const cases: Case[] = [
     want: { innodb_buffer_pool_size: '2G', performance_schema: 'ON' },
   },
   { name: 'the OS user when given', placement: { user: 'mysql' }, want: { user: 'mysql' } },
+  {
+    name: 'a tmpdir of its own when given (sandbox: servers on one host)',
+    placement: { paths: { datadir: '/d', socket: '/s', pidFile: '/p', tmpdir: '/i/tmp' } },
+    want: { tmpdir: '/i/tmp' },
+  },
 ];
 
 test('renderServerConfig', async (t) => {

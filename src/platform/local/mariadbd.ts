@@ -26,7 +26,7 @@ export function hasData(paths: ClusterPaths, ordinal: number): boolean {
  * container runs). Mode 0600: a Galera node's holds the SST account's password.
  */
 export function writeInstanceConfig(paths: ClusterPaths, spec: ClusterSpec, ports: Ports, ordinal: number, sst: Credentials): void {
-  mkdirSync(paths.instanceDir(ordinal), { recursive: true });
+  mkdirSync(paths.instance(ordinal).tmpdir, { recursive: true });
   writeAtomic(paths.config(ordinal), renderServerConfig(spec, {
     ordinal,
     port: instancePort(ports, ordinal),
@@ -100,6 +100,7 @@ export interface StartOptions {
 
 export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartOptions = {}): Started {
   const dir = paths.instanceDir(ordinal);
+  mkdirSync(paths.instance(ordinal).tmpdir, { recursive: true }); // a sandbox made before it had one
   const out = openSync(join(dir, 'mariadbd.out'), 'a');
   const args = [`--defaults-file=${paths.config(ordinal)}`];
   if (opts.initFile) args.push(`--init-file=${opts.initFile}`);

@@ -35,9 +35,9 @@ export class ClusterPaths {
    * start, and a reader that saw it empty once started a second server on the same data.
    */
   serverPid(ordinal: number) { return join(this.instanceDir(ordinal), 'server.pid'); }
-  instance(ordinal: number): InstancePaths & { errorLog: string } {
+  instance(ordinal: number): InstancePaths & { errorLog: string; tmpdir: string } {
     const d = this.instanceDir(ordinal);
-    return { datadir: join(d, 'data'), socket: join(d, 'mariadbd.sock'), pidFile: join(d, 'mariadbd.pid'), errorLog: join(d, 'error.log') };
+    return { datadir: join(d, 'data'), socket: join(d, 'mariadbd.sock'), pidFile: join(d, 'mariadbd.pid'), errorLog: join(d, 'error.log'), tmpdir: join(d, 'tmp') };
   }
 }
 
