@@ -11,7 +11,7 @@ import type { ClusterState } from '../clustering/types.js';
 import { mayServe, stateName, type NodeStatus } from './node-state.js';
 import { promoteToPrimary, readNodeStatus } from './observe.js';
 import { formatPosition, type Position } from './position.js';
-import { planRecovery, type NodeFacts, type RecoveryPlan } from './recovery.js';
+import { planRecovery, stuckDisconnected, type NodeFacts, type RecoveryPlan } from './recovery.js';
 import type { StoredPosition } from './stored-position.js';
 import { chooseWriteNode, switchoverRefusal } from './write-node.js';
 
@@ -106,6 +106,8 @@ export class GaleraLoop {
   private currentPlan: RecoveryPlan = { kind: 'wait', why: 'not observed yet' };
   private statuses = new Map<number, NodeStatus>();
   private memberAddresses = new Map<number, string>();
+  /** Since when each running node answers Disconnected (its group communication closed). */
+  private disconnectedSince = new Map<number, number>();
   /** Stopped nodes' positions; forgotten when the node runs again. A failed read is retried. */
   private stored = new Map<number, StoredPosition | { error: string; at: number }>();
   private noPrimarySince?: number;
@@ -260,6 +262,7 @@ export class GaleraLoop {
     if (plan.kind !== this.currentPlan.kind || plan.why !== this.currentPlan.why) this.log.info({ plan }, 'galera plan');
     this.currentPlan = plan;
     if (plan.kind === 'bootstrap' && plan.how === 'promote') await this.promote(plan, nodes);
+    await this.restartStuck(now, seen, anyPrimary);
     if (anyPrimary) this.forced = undefined;
     if (anyPrimary && !this.state.galera?.bootstrapped) {
       // Recorded once a Primary component exists, not when the first node starts: a first start
@@ -296,6 +299,21 @@ export class GaleraLoop {
       await this.platform.stopNode(plan.ordinal).catch((e) => this.log.error({ err: (e as Error).message }, 'stopping the node failed'));
     } finally {
       this.promoting = undefined;
+    }
+  }
+
+  /** Restart a node that stays Disconnected while a Primary component exists: it joins again. */
+  private async restartStuck(now: number, seen: Array<{ n: GaleraNode; status?: NodeStatus }>, anyPrimary: boolean): Promise<void> {
+    for (const { n, status } of seen) {
+      if (status?.clusterStatus === 'Disconnected') this.disconnectedSince.set(n.ordinal, this.disconnectedSince.get(n.ordinal) ?? now);
+      else this.disconnectedSince.delete(n.ordinal);
+    }
+    const stuck = stuckDisconnected(new Map([...this.disconnectedSince].map(([o, since]) => [o, now - since])), anyPrimary);
+    for (const o of stuck) {
+      this.disconnectedSince.delete(o);
+      this.log.warn({ ordinal: o }, 'node stays Disconnected while a Primary component exists; restarting it so that it joins');
+      this.platform.event({ type: 'Warning', reason: 'NodeRestarted', message: `node ${o} stayed disconnected from the cluster; restarting it so that it joins again` });
+      await this.platform.stopNode(o).catch((e) => this.log.error({ err: (e as Error).message, ordinal: o }, 'stopping the node failed'));
     }
   }
 

@@ -101,3 +101,17 @@ export function joinKeepsData(node: Position | null | undefined, cluster: Positi
   if (!node || isEmpty(node)) return true;
   return node.uuid === cluster.uuid && node.seqno <= cluster.seqno;
 }
+
+/** A node that can stay disconnected this long is stuck, not joining (a join connects in seconds). */
+export const STUCK_DISCONNECTED_MS = 30_000;
+
+/**
+ * Running nodes to restart. A node whose group communication closed (wsrep_cluster_status
+ * Disconnected: it left after its component lost the quorum, say) never connects again by
+ * itself, so it would stay out of a cluster that has a Primary component again. Restarted,
+ * it joins like any stopped node (IST, or a full copy with its data kept aside).
+ */
+export function stuckDisconnected(disconnectedForMs: Map<number, number>, anyPrimary: boolean, thresholdMs = STUCK_DISCONNECTED_MS): number[] {
+  if (!anyPrimary) return [];
+  return [...disconnectedForMs].filter(([, ms]) => ms >= thresholdMs).map(([o]) => o).sort((a, b) => a - b);
+}

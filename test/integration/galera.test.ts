@@ -205,6 +205,18 @@ test('scale to five (the new nodes join by a full copy), a setting changed (roll
   }
 });
 
+test('a node left Disconnected while the others form the Primary component is restarted and joins again', async () => {
+  const before = await sb.waitFor('three synced nodes', synced, 300_000);
+  const victim = [0, 1, 2].find((o) => o !== before.primary)!;
+  const pid = before.instances.find((i) => i.ordinal === victim)!.pid;
+  // Closes its group communication for good, as a node that lost its quorum does ("Forced PC
+  // close"): mariadbd runs on, Disconnected, and never connects again by itself.
+  await sb.instanceQuery(victim, "SET GLOBAL wsrep_cluster_address = ''");
+  await sb.waitFor(`node ${victim} Disconnected`, (x) => x.instances.find((i) => i.ordinal === victim)?.galera?.state === 'Disconnected', 60_000);
+  const s = await sb.waitFor('it restarted and synced again', (x) => synced(x) && x.instances.find((i) => i.ordinal === victim)!.pid !== pid, 300_000);
+  assert.ok(s.events.some((e) => e.reason === 'NodeRestarted' && e.message.includes(`node ${victim}`)), 'a NodeRestarted event names it');
+});
+
 test('a first start that fails (a provider option Galera refuses) leaves no cluster behind: once fixed, the cluster starts new', async () => {
   const fresh = new Sandbox('galnew', 15850, { mode: 'galera' });
   try {

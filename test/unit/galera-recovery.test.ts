@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { joinKeepsData, planRecovery, type NodeFacts, type RecoveryInput } from '../../src/galera/recovery.js';
+import { joinKeepsData, planRecovery, stuckDisconnected, STUCK_DISCONNECTED_MS, type NodeFacts, type RecoveryInput } from '../../src/galera/recovery.js';
 import { ZERO_UUID } from '../../src/galera/position.js';
 import { startStep } from '../../src/galera/start.js';
 
@@ -80,5 +80,19 @@ test('startStep: what a stopped node may do under each plan', () => {
   for (const [name, plan, node, want] of table) {
     const got = startStep(plan, node) as Record<string, unknown>;
     for (const [k, v] of Object.entries(want)) assert.deepEqual(got[k], v, `${name}: ${k} in ${JSON.stringify(got)}`);
+  }
+});
+
+test('stuckDisconnected: a node Disconnected past the threshold while a Primary component exists', async (t) => {
+  const T = STUCK_DISCONNECTED_MS;
+  const cases: Array<[string, Array<[number, number]>, boolean, number[]]> = [
+    ['nobody disconnected', [], true, []],
+    ['disconnected long, a Primary component exists: restart it', [[2, T]], true, [2]],
+    ['disconnected briefly (a join connects in seconds): wait', [[2, T - 1]], true, []],
+    ['no Primary component anywhere: recovery decides, not this', [[0, 10 * T], [2, 10 * T]], false, []],
+    ['only the stuck ones, in order', [[4, T + 5], [1, 1000], [3, 2 * T]], true, [3, 4]],
+  ];
+  for (const [name, since, anyPrimary, want] of cases) {
+    await t.test(name, () => assert.deepEqual(stuckDisconnected(new Map(since), anyPrimary), want));
   }
 });
