@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: the fast suite (unit, sandbox, chaos), then the Kubernetes suite. On a bare machine
 # the test cluster's first build (Kubernetes from source, the image's base layer) takes about
-# 12 minutes of CPU; it runs meanwhile at the lowest CPU and I/O priority, so it takes the cycles
+# 15 minutes; it runs meanwhile at the lowest CPU and I/O priority, so it takes the cycles
 # the fast suite leaves idle instead of adding its time after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,7 +14,9 @@ const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/ordinal.js');
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../wait.js';
+
+export { sleep };
 
 export interface CliResult {
   code: number;

@@ -100,7 +100,6 @@ export interface StartOptions {
 
 export function startMariadbd(paths: ClusterPaths, ordinal: number, opts: StartOptions = {}): Started {
   const dir = paths.instanceDir(ordinal);
-  mkdirSync(paths.instance(ordinal).tmpdir, { recursive: true }); // a sandbox made before it had one
   const out = openSync(join(dir, 'mariadbd.out'), 'a');
   const args = [`--defaults-file=${paths.config(ordinal)}`];
   if (opts.initFile) args.push(`--init-file=${opts.initFile}`);
